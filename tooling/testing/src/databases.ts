@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** The server tests create their databases on: the harness's throwaway server, or DATABASE_URL. */
+export function testServerUrl(): string {
+  const url = process.env.PAYMETRICS_TEST_SERVER_URL;
+  if (!url)
+    throw new Error('PAYMETRICS_TEST_SERVER_URL is not set: run tests through the root vitest config');
+  return url;
+}
+
+export interface TestDatabase {
+  readonly url: string;
+  readonly name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database with a unique name, so test files never share state. */
+export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
+  const serverUrl = testServerUrl();
+  const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,8 @@
+export { createTestDatabase, type TestDatabase, testServerUrl } from './databases.js';
+export {
+  findFreePort,
+  findPostgresBinDir,
+  type PostgresServer,
+  type PostgresServerOptions,
+  startPostgresServer,
+} from './postgres-server.js';
