@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { ErrorCode } from './error-codes.js';
+import { isoCountryCodes, isoCurrencyCodes } from './reference-data.js';
+
+export const paymentMethods = ['card', 'wallet', 'bank_transfer', 'bnpl'] as const;
+export const cardBrands = ['visa', 'mastercard', 'amex', 'discover', 'jcb', 'unionpay'] as const;
+export const channels = ['ecommerce', 'pos', 'moto', 'recurring'] as const;
+export const transactionStatuses = ['approved', 'declined', 'error'] as const;
+
+export const MAX_AMOUNT_MINOR = 1e12;
+export const MAX_PROCESSOR_LATENCY_MS = 600_000;
+export const MAX_METADATA_KEYS = 16;
+
+/** The error code each field reports when its own rule fails. */
+const fieldErrorCodes = {
+  schemaVersion: ErrorCode.unsupportedSchemaVersion,
+  eventId: ErrorCode.invalidEventId,
+  transactionId: ErrorCode.invalidTransactionId,
+  occurredAt: ErrorCode.invalidOccurredAt,
+  merchantId: ErrorCode.invalidMerchantId,
+  amountMinor: ErrorCode.invalidAmount,
+  currency: ErrorCode.invalidCurrency,
+  paymentMethod: ErrorCode.invalidPaymentMethod,
+  cardBrand: ErrorCode.invalidCardBrand,
+  channel: ErrorCode.invalidChannel,
+  country: ErrorCode.invalidCountry,
+  status: ErrorCode.invalidStatus,
+  declineCode: ErrorCode.invalidDeclineCode,
+  processorLatencyMs: ErrorCode.invalidProcessorLatency,
+  riskScore: ErrorCode.invalidRiskScore,
+  metadata: ErrorCode.invalidMetadata,
+} as const satisfies Record<string, ErrorCode>;
+
+type ContractField = keyof typeof fieldErrorCodes;
+
+const uuid = (field: string) => z.uuid({ error: `${field} must be a UUID string` });
+
+/**
+ * `metadata` is checked without rebuilding the object: a rebuilt object would turn a
+ * `__proto__` key from JSON.parse into a prototype assignment. The parsed object (plain data
+ * properties only) is passed through untouched.
+ */
+const metadataSchema = z.custom<Readonly<Record<string, string>>>(
+  (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const keys = Object.keys(value);
+    if (keys.length > MAX_METADATA_KEYS) return false;
+    return keys.every((key) => typeof (value as Record<string, unknown>)[key] === 'string');
+  },
+  { error: `metadata must be an object of string values with at most ${MAX_METADATA_KEYS} keys` },
+);
+
+export const paymentTransactionSchema = z
+  .object({
+    schemaVersion: z.literal(1, { error: 'schemaVersion must be the number 1' }),
+    eventId: uuid('eventId'),
+    transactionId: uuid('transactionId'),
+    occurredAt: z.iso
+      .datetime({ offset: true, error: 'occurredAt must be an RFC 3339 date-time with Z or a ±hh:mm offset' })
+      .refine((value) => Number.isFinite(Date.parse(value)), {
+        error: 'occurredAt is not a real date-time',
+      }),
+    merchantId: z
+      .string({ error: 'merchantId must be a string' })
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'merchantId must be 1-64 characters of [A-Za-z0-9_.-]' }),
+    amountMinor: z
+      .number({ error: 'amountMinor must be an integer number of minor units' })
+      .int({ error: 'amountMinor must be an integer number of minor units' })
+      .min(0, { error: 'amountMinor must not be negative' })
+      .max(MAX_AMOUNT_MINOR, { error: `amountMinor must be at most ${MAX_AMOUNT_MINOR}` }),
+    currency: z
+      .string({ error: 'currency must be a string' })
+      .refine((value) => isoCurrencyCodes.has(value), {
+        error: 'currency must be an upper-case ISO 4217 alpha-3 code',
+      }),
+    paymentMethod: z.enum(paymentMethods, { error: `paymentMethod must be one of ${paymentMethods.join(', ')}` }),
+    cardBrand: z.enum(cardBrands, { error: `cardBrand must be one of ${cardBrands.join(', ')}` }).nullish(),
+    channel: z.enum(channels, { error: `channel must be one of ${channels.join(', ')}` }),
+    country: z
+      .string({ error: 'country must be a string' })
+      .refine((value) => isoCountryCodes.has(value), {
+        error: 'country must be an upper-case ISO 3166-1 alpha-2 code',
+      }),
+    status: z.enum(transactionStatuses, { error: `status must be one of ${transactionStatuses.join(', ')}` }),
+    declineCode: z
+      .string({ error: 'declineCode must be a string' })
+      .regex(/^[A-Za-z0-9_]{1,8}$/, { error: 'declineCode must be 1-8 characters of [A-Za-z0-9_]' })
+      .nullish(),
+    processorLatencyMs: z
+      .number({ error: 'processorLatencyMs must be a number' })
+      .min(0, { error: 'processorLatencyMs must not be negative' })
+      .max(MAX_PROCESSOR_LATENCY_MS, { error: `processorLatencyMs must be at most ${MAX_PROCESSOR_LATENCY_MS}` }),
+    riskScore: z
+      .number({ error: 'riskScore must be a number' })
+      .min(0, { error: 'riskScore must be between 0 and 100' })
+      .max(100, { error: 'riskScore must be between 0 and 100' })
+      .nullish(),
+    metadata: metadataSchema.nullish(),
+  })
+  .superRefine((event, ctx) => {
+    if (event.paymentMethod === 'card' && event.cardBrand == null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cardBrand'],
+        message: 'cardBrand is required when paymentMethod is card',
+        params: { errorCode: ErrorCode.missingCardBrand },
+      });
+    } else if (event.paymentMethod !== 'card' && event.cardBrand != null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cardBrand'],
+        message: `cardBrand must be absent when paymentMethod is ${event.paymentMethod}`,
+        params: { errorCode: ErrorCode.unexpectedCardBrand },
+      });
+    }
+    if (event.status === 'declined' && event.declineCode == null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['declineCode'],
+        message: 'declineCode is required when status is declined',
+        params: { errorCode: ErrorCode.missingDeclineCode },
+      });
+    } else if (event.status !== 'declined' && event.declineCode != null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['declineCode'],
+        message: `declineCode must be absent when status is ${event.status}`,
+        params: { errorCode: ErrorCode.unexpectedDeclineCode },
+      });
+    }
+  });
+
+export type PaymentTransaction = z.output<typeof paymentTransactionSchema>;
+export type PaymentMethod = (typeof paymentMethods)[number];
+export type CardBrand = (typeof cardBrands)[number];
+export type Channel = (typeof channels)[number];
+export type TransactionStatus = (typeof transactionStatuses)[number];
+
+/** A transaction that passed every contract rule, with its event time resolved to epoch ms. */
+export interface ValidTransaction {
+  readonly transaction: PaymentTransaction;
+  readonly occurredAtMs: number;
+}
+
+export interface ContractViolation {
+  readonly code: ErrorCode;
+  /** The field the first broken rule is about, when there is one. */
+  readonly field: string | undefined;
+  readonly message: string;
+}
+
+export type ValidationResult =
+  | ({ readonly ok: true } & ValidTransaction)
+  | ({ readonly ok: false } & ContractViolation);
+
+/**
+ * Checks a decoded event body against PaymentTransaction v1. An event with another
+ * `schemaVersion` is reported as unsupported before any other rule, because its other
+ * fields follow a contract this version does not know.
+ */
+export function validateTransaction(body: unknown): ValidationResult {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const version = (body as { schemaVersion?: unknown }).schemaVersion;
+    if (version !== 1) {
+      return {
+        ok: false,
+        code: ErrorCode.unsupportedSchemaVersion,
+        field: 'schemaVersion',
+        message: `schemaVersion ${JSON.stringify(version) ?? 'undefined'} is not supported; expected 1`,
+      };
+    }
+  }
+  const parsed = paymentTransactionSchema.safeParse(body);
+  if (parsed.success) {
+    return { ok: true, transaction: parsed.data, occurredAtMs: Date.parse(parsed.data.occurredAt) };
+  }
+  const issue = parsed.error.issues[0]!;
+  const field = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
+  const custom = issue.code === 'custom' ? (issue.params as { errorCode?: ErrorCode } | undefined) : undefined;
+  const code =
+    custom?.errorCode ??
+    (field && field in fieldErrorCodes ? fieldErrorCodes[field as ContractField] : ErrorCode.notAnObject);
+  const message = field
+    ? issue.message.startsWith(field)
+      ? issue.message
+      : `${field}: ${issue.message}`
+    : issue.message;
+  return { ok: false, code, field, message };
+}

@@ -1,0 +1,51 @@
+import type { BatchMetrics } from '@paymetrics/metric-engine';
+import type { FailedItemRecord } from '@paymetrics/schemas';
+
+/** One ordered stream of events: an event hub partition, or a file (content hash, partition '0'). */
+export interface PartitionRef {
+  readonly source: string;
+  readonly partitionId: string;
+}
+
+/** What a batch did, added to the partition's counters when its position advances. */
+export interface BatchCounters {
+  readonly received: number;
+  readonly counted: number;
+  readonly deadLettered: number;
+  readonly duplicates: number;
+}
+
+export interface EventIdClaim {
+  readonly eventId: string;
+  readonly windowStartMs: number;
+}
+
+/**
+ * The writes of one batch, all inside one database transaction. Every method is a bulk
+ * statement (never one per row) and writes keys in sorted order, so concurrent partitions
+ * take row locks in the same order and cannot deadlock.
+ */
+export interface BatchWriter {
+  /** Locks the partition's position for this transaction; the last committed sequence, if any. */
+  lockPosition(partition: PartitionRef): Promise<number | undefined>;
+  /** Records eventIds as counted; returns the ones recorded before (by this or an earlier batch). */
+  claimEventIds(claims: readonly EventIdClaim[]): Promise<ReadonlySet<string>>;
+  /** Upserts the batch's contribution into the metric tables. */
+  writeMetrics(metrics: BatchMetrics): Promise<void>;
+  /** Parks items; one already parked at the same source position is left as it is. Returns rows inserted. */
+  writeFailedItems(items: readonly FailedItemRecord[]): Promise<number>;
+  /** Moves the committed position to `lastSequence` and adds the batch's counters. */
+  advancePosition(
+    partition: PartitionRef,
+    range: { readonly firstSequence: number; readonly lastSequence: number },
+    counters: BatchCounters,
+  ): Promise<void>;
+}
+
+export interface MetricsStore {
+  /** The last committed sequence of a partition, read without locking (to pre-filter a batch). */
+  readPosition(partition: PartitionRef): Promise<number | undefined>;
+  /** Runs `work` in one transaction: all of its writes commit together or not at all. */
+  transaction<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
