@@ -1,23 +1,23 @@
 export { ErrorCode, FailureStage } from './error-codes.js';
+export { type FailedItemRecord, type FailedItemStatus, failedItemStatuses } from './failed-item.js';
 export { containsPan, maskPans, passesLuhn } from './pan.js';
 export {
-  MAX_AMOUNT_MINOR,
-  MAX_METADATA_KEYS,
-  MAX_PROCESSOR_LATENCY_MS,
-  cardBrands,
-  channels,
-  paymentMethods,
-  paymentTransactionSchema,
-  transactionStatuses,
-  validateTransaction,
   type CardBrand,
   type Channel,
   type ContractViolation,
+  cardBrands,
+  channels,
+  MAX_AMOUNT_MINOR,
+  MAX_METADATA_KEYS,
+  MAX_PROCESSOR_LATENCY_MS,
   type PaymentMethod,
   type PaymentTransaction,
+  paymentMethods,
+  paymentTransactionSchema,
   type TransactionStatus,
-  type ValidTransaction,
+  transactionStatuses,
   type ValidationResult,
+  type ValidTransaction,
+  validateTransaction,
 } from './payment-transaction.js';
 export { isoCountryCodes, isoCurrencyCodes } from './reference-data.js';
-export { failedItemStatuses, type FailedItemRecord, type FailedItemStatus } from './failed-item.js';

@@ -73,14 +73,14 @@ export const paymentTransactionSchema = z
       .refine((value) => isoCurrencyCodes.has(value), {
         error: 'currency must be an upper-case ISO 4217 alpha-3 code',
       }),
-    paymentMethod: z.enum(paymentMethods, { error: `paymentMethod must be one of ${paymentMethods.join(', ')}` }),
+    paymentMethod: z.enum(paymentMethods, {
+      error: `paymentMethod must be one of ${paymentMethods.join(', ')}`,
+    }),
     cardBrand: z.enum(cardBrands, { error: `cardBrand must be one of ${cardBrands.join(', ')}` }).nullish(),
     channel: z.enum(channels, { error: `channel must be one of ${channels.join(', ')}` }),
-    country: z
-      .string({ error: 'country must be a string' })
-      .refine((value) => isoCountryCodes.has(value), {
-        error: 'country must be an upper-case ISO 3166-1 alpha-2 code',
-      }),
+    country: z.string({ error: 'country must be a string' }).refine((value) => isoCountryCodes.has(value), {
+      error: 'country must be an upper-case ISO 3166-1 alpha-2 code',
+    }),
     status: z.enum(transactionStatuses, { error: `status must be one of ${transactionStatuses.join(', ')}` }),
     declineCode: z
       .string({ error: 'declineCode must be a string' })
@@ -89,7 +89,9 @@ export const paymentTransactionSchema = z
     processorLatencyMs: z
       .number({ error: 'processorLatencyMs must be a number' })
       .min(0, { error: 'processorLatencyMs must not be negative' })
-      .max(MAX_PROCESSOR_LATENCY_MS, { error: `processorLatencyMs must be at most ${MAX_PROCESSOR_LATENCY_MS}` }),
+      .max(MAX_PROCESSOR_LATENCY_MS, {
+        error: `processorLatencyMs must be at most ${MAX_PROCESSOR_LATENCY_MS}`,
+      }),
     riskScore: z
       .number({ error: 'riskScore must be a number' })
       .min(0, { error: 'riskScore must be between 0 and 100' })
@@ -176,7 +178,8 @@ export function validateTransaction(body: unknown): ValidationResult {
   }
   const issue = parsed.error.issues[0]!;
   const field = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
-  const custom = issue.code === 'custom' ? (issue.params as { errorCode?: ErrorCode } | undefined) : undefined;
+  const custom =
+    issue.code === 'custom' ? (issue.params as { errorCode?: ErrorCode } | undefined) : undefined;
   const code =
     custom?.errorCode ??
     (field && field in fieldErrorCodes ? fieldErrorCodes[field as ContractField] : ErrorCode.notAnObject);
