@@ -1,1 +1,52 @@
-export {};
+export {
+  type ArchiveBatch,
+  type ArchiveStore,
+  archiveBatchName,
+  archiveBatchText,
+  archivePathSegment,
+  decodeArchiveLine,
+  encodeArchiveLine,
+  type LargePayloadKey,
+  largePayloadName,
+  paddedSequence,
+  parseArchiveBatchText,
+} from './archive-store.js';
+export type {
+  AggregateHistogram,
+  AggregateHistogramsTable,
+  Database,
+  DefaultedInt8,
+  DimensionsJson,
+  DynamicMetric,
+  DynamicMetricsTable,
+  FailedItem,
+  FailedItemsTable,
+  FailedItemUpdate,
+  GeneratedTimestamptz,
+  Int8,
+  NewFailedItem,
+  Numeric,
+  PaymentMetrics5m,
+  PaymentMetrics5mTable,
+  ProcessedEvent,
+  ProcessedEventsTable,
+  SketchJson,
+  SourcePosition,
+  SourcePositionsTable,
+  Timestamptz,
+} from './database.js';
+export { createFileArchiveStore, type FileArchiveStoreOptions } from './file/file-archive-store.js';
+export type {
+  BatchCounters,
+  BatchWriter,
+  EventIdClaim,
+  MetricsStore,
+  PartitionRef,
+} from './metrics-store.js';
+export { createPgliteMetricsStore, type PgliteMetricsStoreOptions } from './pglite/pglite-metrics-store.js';
+export {
+  createPostgresMetricsStore,
+  type PostgresMetricsStoreOptions,
+} from './postgres/postgres-metrics-store.js';
+export { canonicalDimensionsJson } from './sql/batch-rows.js';
+export { createKyselyMetricsStore } from './sql/kysely-metrics-store.js';

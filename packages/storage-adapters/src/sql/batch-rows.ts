@@ -1,0 +1,245 @@
+import type {
+  Dimensions,
+  DynamicMetricRow,
+  HistogramRow,
+  PaymentMetricsRow,
+  StoredSketch,
+} from '@paymetrics/metric-engine';
+
+/**
+ * Rows as the upserts need them: one row per table key (PostgreSQL refuses an upsert that
+ * touches the same row twice) and sorted by key, so that every writer takes row locks in the
+ * same order and concurrent partitions cannot deadlock.
+ */
+
+/**
+ * JSON text of the dimensions with keys sorted by code unit. Built by hand because a JS object
+ * always lists integer-like keys ("1", "10") first, whatever order they were added in.
+ */
+export function canonicalDimensionsJson(dimensions: Dimensions): string {
+  const keys = Object.keys(dimensions).sort(compareStrings);
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${JSON.stringify(dimensions[key])}`).join(',')}}`;
+}
+
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+type KeyPart = string | number;
+
+function compareKeys(a: readonly KeyPart[], b: readonly KeyPart[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+function mergeByKey<R>(
+  rows: readonly R[],
+  keyOf: (row: R) => readonly KeyPart[],
+  merge: (a: R, b: R) => R,
+): { readonly key: readonly KeyPart[]; readonly row: R }[] {
+  const byKey = new Map<string, { key: readonly KeyPart[]; row: R }>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    // \u0000 cannot occur in PostgreSQL text, so the joined key is unambiguous.
+    const id = key.join('\u0000');
+    const seen = byKey.get(id);
+    byKey.set(id, seen ? { key, row: merge(seen.row, row) } : { key, row });
+  }
+  return [...byKey.values()].sort((a, b) => compareKeys(a.key, b.key));
+}
+
+export function mergeSketches(a: StoredSketch, b: StoredSketch): StoredSketch {
+  if (a.relativeAccuracy !== b.relativeAccuracy) {
+    throw new Error(
+      `cannot merge sketches with relative accuracy ${a.relativeAccuracy} and ${b.relativeAccuracy}`,
+    );
+  }
+  const bins: Record<string, number> = { ...a.bins };
+  for (const [index, count] of Object.entries(b.bins)) bins[index] = (bins[index] ?? 0) + count;
+  return { relativeAccuracy: a.relativeAccuracy, zeroCount: a.zeroCount + b.zeroCount, bins };
+}
+
+/** Integer sums stay exact as bigint; a fractional sum (latency) is a double anyway. */
+function addSums(a: number | bigint, b: number | bigint): number | bigint {
+  const exact = (x: number | bigint) => typeof x === 'bigint' || Number.isInteger(x);
+  return exact(a) && exact(b) ? BigInt(a) + BigInt(b) : Number(a) + Number(b);
+}
+
+export interface PaymentMetricsColumns {
+  readonly windowStart: string[];
+  readonly merchantId: string[];
+  readonly paymentMethod: string[];
+  readonly cardBrand: string[];
+  readonly currency: string[];
+  readonly country: string[];
+  readonly channel: string[];
+  readonly txnCount: string[];
+  readonly approvedCount: string[];
+  readonly declinedCount: string[];
+  readonly errorCount: string[];
+  readonly amountMinorSum: string[];
+  readonly approvedAmountMinorSum: string[];
+  readonly latencyMsSum: string[];
+  readonly latencyMsMin: string[];
+  readonly latencyMsMax: string[];
+}
+
+/** Window starts travel as ISO text: exact to the millisecond, no float conversion in SQL. */
+export function isoTimestamp(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+export function paymentMetricsColumns(rows: readonly PaymentMetricsRow[]): PaymentMetricsColumns {
+  const merged = mergeByKey(
+    rows,
+    (r) => [r.windowStartMs, r.merchantId, r.paymentMethod, r.cardBrand, r.currency, r.country, r.channel],
+    (a, b) => ({
+      ...a,
+      txnCount: a.txnCount + b.txnCount,
+      approvedCount: a.approvedCount + b.approvedCount,
+      declinedCount: a.declinedCount + b.declinedCount,
+      errorCount: a.errorCount + b.errorCount,
+      amountMinorSum: a.amountMinorSum + b.amountMinorSum,
+      approvedAmountMinorSum: a.approvedAmountMinorSum + b.approvedAmountMinorSum,
+      latencyMsSum: a.latencyMsSum + b.latencyMsSum,
+      latencyMsMin: Math.min(a.latencyMsMin, b.latencyMsMin),
+      latencyMsMax: Math.max(a.latencyMsMax, b.latencyMsMax),
+    }),
+  );
+  const columns: PaymentMetricsColumns = {
+    windowStart: [],
+    merchantId: [],
+    paymentMethod: [],
+    cardBrand: [],
+    currency: [],
+    country: [],
+    channel: [],
+    txnCount: [],
+    approvedCount: [],
+    declinedCount: [],
+    errorCount: [],
+    amountMinorSum: [],
+    approvedAmountMinorSum: [],
+    latencyMsSum: [],
+    latencyMsMin: [],
+    latencyMsMax: [],
+  };
+  for (const { row } of merged) {
+    columns.windowStart.push(isoTimestamp(row.windowStartMs));
+    columns.merchantId.push(row.merchantId);
+    columns.paymentMethod.push(row.paymentMethod);
+    columns.cardBrand.push(row.cardBrand);
+    columns.currency.push(row.currency);
+    columns.country.push(row.country);
+    columns.channel.push(row.channel);
+    columns.txnCount.push(String(row.txnCount));
+    columns.approvedCount.push(String(row.approvedCount));
+    columns.declinedCount.push(String(row.declinedCount));
+    columns.errorCount.push(String(row.errorCount));
+    columns.amountMinorSum.push(row.amountMinorSum.toString());
+    columns.approvedAmountMinorSum.push(row.approvedAmountMinorSum.toString());
+    // String(number) is the shortest text that parses back to the same double.
+    columns.latencyMsSum.push(String(row.latencyMsSum));
+    columns.latencyMsMin.push(String(row.latencyMsMin));
+    columns.latencyMsMax.push(String(row.latencyMsMax));
+  }
+  return columns;
+}
+
+export interface DynamicMetricsColumns {
+  readonly windowStart: string[];
+  readonly metricName: string[];
+  readonly dimensions: string[];
+  readonly valueCount: string[];
+  readonly valueSum: string[];
+  readonly valueMin: string[];
+  readonly valueMax: string[];
+}
+
+export function dynamicMetricsColumns(rows: readonly DynamicMetricRow[]): DynamicMetricsColumns {
+  const merged = mergeByKey(
+    rows,
+    (r) => [r.windowStartMs, r.metricName, canonicalDimensionsJson(r.dimensions)],
+    (a, b) => ({
+      ...a,
+      valueCount: a.valueCount + b.valueCount,
+      valueSum: a.valueSum + b.valueSum,
+      valueMin: Math.min(a.valueMin, b.valueMin),
+      valueMax: Math.max(a.valueMax, b.valueMax),
+    }),
+  );
+  const columns: DynamicMetricsColumns = {
+    windowStart: [],
+    metricName: [],
+    dimensions: [],
+    valueCount: [],
+    valueSum: [],
+    valueMin: [],
+    valueMax: [],
+  };
+  for (const { key, row } of merged) {
+    columns.windowStart.push(isoTimestamp(row.windowStartMs));
+    columns.metricName.push(row.metricName);
+    columns.dimensions.push(key[2] as string);
+    columns.valueCount.push(String(row.valueCount));
+    columns.valueSum.push(String(row.valueSum));
+    columns.valueMin.push(String(row.valueMin));
+    columns.valueMax.push(String(row.valueMax));
+  }
+  return columns;
+}
+
+export interface HistogramColumns {
+  readonly windowStart: string[];
+  readonly metricName: string[];
+  readonly dimensions: string[];
+  readonly relativeAccuracy: string[];
+  readonly count: string[];
+  readonly sum: string[];
+  readonly min: string[];
+  readonly max: string[];
+  readonly sketch: string[];
+}
+
+export function histogramColumns(rows: readonly HistogramRow[]): HistogramColumns {
+  const merged = mergeByKey(
+    rows,
+    (r) => [r.windowStartMs, r.metricName, canonicalDimensionsJson(r.dimensions)],
+    (a, b) => ({
+      ...a,
+      count: a.count + b.count,
+      sum: addSums(a.sum, b.sum),
+      min: Math.min(a.min, b.min),
+      max: Math.max(a.max, b.max),
+      sketch: mergeSketches(a.sketch, b.sketch),
+    }),
+  );
+  const columns: HistogramColumns = {
+    windowStart: [],
+    metricName: [],
+    dimensions: [],
+    relativeAccuracy: [],
+    count: [],
+    sum: [],
+    min: [],
+    max: [],
+    sketch: [],
+  };
+  for (const { key, row } of merged) {
+    columns.windowStart.push(isoTimestamp(row.windowStartMs));
+    columns.metricName.push(row.metricName);
+    columns.dimensions.push(key[2] as string);
+    columns.relativeAccuracy.push(String(row.sketch.relativeAccuracy));
+    columns.count.push(String(row.count));
+    columns.sum.push(row.sum.toString());
+    columns.min.push(String(row.min));
+    columns.max.push(String(row.max));
+    columns.sketch.push(JSON.stringify(row.sketch));
+  }
+  return columns;
+}

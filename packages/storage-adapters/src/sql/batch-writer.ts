@@ -1,0 +1,207 @@
+import type { BatchMetrics } from '@paymetrics/metric-engine';
+import type { FailedItemRecord } from '@paymetrics/schemas';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../database.js';
+import type { BatchCounters, BatchWriter, EventIdClaim, PartitionRef } from '../metrics-store.js';
+import {
+  compareStrings,
+  dynamicMetricsColumns,
+  histogramColumns,
+  isoTimestamp,
+  paymentMetricsColumns,
+} from './batch-rows.js';
+
+/**
+ * Position rows are created by the first lockPosition of a partition, before anything is
+ * committed for it: `batches_committed = 0` marks such a placeholder, whose sequences are this
+ * sentinel. Callers never see it: a placeholder reads as "nothing committed yet".
+ */
+const NO_SEQUENCE = '-1';
+
+interface PositionRow {
+  readonly last_sequence: string | bigint;
+  readonly batches_committed: string | bigint;
+}
+
+export function positionFromRow(row: PositionRow | undefined): number | undefined {
+  if (!row || BigInt(row.batches_committed) === 0n) return undefined;
+  return Number(row.last_sequence);
+}
+
+/**
+ * BatchWriter over a kysely transaction. Each method is one statement; arrays travel as
+ * text[] parameters and are cast in SQL (measured faster than typed arrays such as jsonb[]).
+ */
+export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
+  return {
+    async lockPosition(partition: PartitionRef): Promise<number | undefined> {
+      // Insert-or-lock in one statement. A transaction racing on a new partition blocks on the
+      // other's uncommitted insert; once that commits, ON CONFLICT locks the committed row and
+      // RETURNING shows its position, even though the row is newer than this statement's snapshot.
+      const { rows } = await sql<PositionRow>`
+        INSERT INTO source_positions AS p (source, partition_id, first_sequence, last_sequence)
+        VALUES (${partition.source}, ${partition.partitionId}, ${NO_SEQUENCE}::bigint, ${NO_SEQUENCE}::bigint)
+        ON CONFLICT (source, partition_id) DO UPDATE SET source = p.source
+        RETURNING p.last_sequence, p.batches_committed`.execute(trx);
+      return positionFromRow(rows[0]);
+    },
+
+    async claimEventIds(claims: readonly EventIdClaim[]): Promise<ReadonlySet<string>> {
+      if (claims.length === 0) return new Set();
+      // uuid output is lower case, so ids are compared (and sorted, for lock order) in lower case.
+      const sorted = claims
+        .map((claim) => ({ claim, id: claim.eventId.toLowerCase() }))
+        .sort((a, b) => compareStrings(a.id, b.id));
+      for (let i = 1; i < sorted.length; i++) {
+        if (sorted[i]!.id === sorted[i - 1]!.id) {
+          throw new Error(`claimEventIds: eventId ${sorted[i]!.claim.eventId} appears twice in one call`);
+        }
+      }
+      const { rows } = await sql<{ event_id: string }>`
+        INSERT INTO processed_events (event_id, window_start)
+        SELECT e, w::timestamptz
+          FROM unnest(${sorted.map((s) => s.id)}::uuid[], ${sorted.map((s) => isoTimestamp(s.claim.windowStartMs))}::text[]) AS t(e, w)
+        ON CONFLICT (event_id) DO NOTHING
+        RETURNING event_id`.execute(trx);
+      const claimed = new Set(rows.map((row) => row.event_id));
+      const duplicates = new Set<string>();
+      for (const { claim, id } of sorted) if (!claimed.has(id)) duplicates.add(claim.eventId);
+      return duplicates;
+    },
+
+    async writeMetrics(metrics: BatchMetrics): Promise<void> {
+      // Tables in a fixed order (and rows sorted within each) keep the lock order global.
+      if (metrics.paymentMetrics.length > 0) {
+        const c = paymentMetricsColumns(metrics.paymentMetrics);
+        await sql`
+          INSERT INTO payment_metrics_5m AS m (
+            window_start, merchant_id, payment_method, card_brand, currency, country, channel,
+            txn_count, approved_count, declined_count, error_count,
+            amount_minor_sum, approved_amount_minor_sum,
+            latency_ms_sum, latency_ms_min, latency_ms_max)
+          SELECT w::timestamptz, merchant, method, brand, currency, country, channel,
+                 n::bigint, approved::bigint, declined::bigint, errors::bigint,
+                 amount::numeric, approved_amount::numeric,
+                 lat_sum::float8, lat_min::float8, lat_max::float8
+            FROM unnest(
+              ${c.windowStart}::text[], ${c.merchantId}::text[], ${c.paymentMethod}::text[],
+              ${c.cardBrand}::text[], ${c.currency}::text[], ${c.country}::text[], ${c.channel}::text[],
+              ${c.txnCount}::text[], ${c.approvedCount}::text[], ${c.declinedCount}::text[],
+              ${c.errorCount}::text[], ${c.amountMinorSum}::text[], ${c.approvedAmountMinorSum}::text[],
+              ${c.latencyMsSum}::text[], ${c.latencyMsMin}::text[], ${c.latencyMsMax}::text[])
+              AS t(w, merchant, method, brand, currency, country, channel, n, approved, declined, errors,
+                   amount, approved_amount, lat_sum, lat_min, lat_max)
+          ON CONFLICT (window_start, merchant_id, payment_method, card_brand, currency, country, channel)
+          DO UPDATE SET
+            txn_count = m.txn_count + EXCLUDED.txn_count,
+            approved_count = m.approved_count + EXCLUDED.approved_count,
+            declined_count = m.declined_count + EXCLUDED.declined_count,
+            error_count = m.error_count + EXCLUDED.error_count,
+            amount_minor_sum = m.amount_minor_sum + EXCLUDED.amount_minor_sum,
+            approved_amount_minor_sum = m.approved_amount_minor_sum + EXCLUDED.approved_amount_minor_sum,
+            latency_ms_sum = m.latency_ms_sum + EXCLUDED.latency_ms_sum,
+            latency_ms_min = LEAST(m.latency_ms_min, EXCLUDED.latency_ms_min),
+            latency_ms_max = GREATEST(m.latency_ms_max, EXCLUDED.latency_ms_max),
+            updated_at = now()`.execute(trx);
+      }
+      if (metrics.dynamicMetrics.length > 0) {
+        const c = dynamicMetricsColumns(metrics.dynamicMetrics);
+        await sql`
+          INSERT INTO dynamic_metrics AS d (
+            window_start, metric_name, dimensions, value_count, value_sum, value_min, value_max)
+          SELECT w::timestamptz, name, dims::jsonb, n::bigint, s::float8, lo::float8, hi::float8
+            FROM unnest(
+              ${c.windowStart}::text[], ${c.metricName}::text[], ${c.dimensions}::text[],
+              ${c.valueCount}::text[], ${c.valueSum}::text[], ${c.valueMin}::text[], ${c.valueMax}::text[])
+              AS t(w, name, dims, n, s, lo, hi)
+          ON CONFLICT (window_start, metric_name, dimensions) DO UPDATE SET
+            value_count = d.value_count + EXCLUDED.value_count,
+            value_sum = d.value_sum + EXCLUDED.value_sum,
+            value_min = LEAST(d.value_min, EXCLUDED.value_min),
+            value_max = GREATEST(d.value_max, EXCLUDED.value_max),
+            updated_at = now()`.execute(trx);
+      }
+      if (metrics.histograms.length > 0) {
+        const c = histogramColumns(metrics.histograms);
+        await sql`
+          INSERT INTO aggregate_histograms AS h (
+            window_start, metric_name, dimensions, relative_accuracy, count, sum, min, max, sketch)
+          SELECT w::timestamptz, name, dims::jsonb, acc::float8, n::bigint, s::numeric, lo::float8,
+                 hi::float8, sk::jsonb
+            FROM unnest(
+              ${c.windowStart}::text[], ${c.metricName}::text[], ${c.dimensions}::text[],
+              ${c.relativeAccuracy}::text[], ${c.count}::text[], ${c.sum}::text[], ${c.min}::text[],
+              ${c.max}::text[], ${c.sketch}::text[])
+              AS t(w, name, dims, acc, n, s, lo, hi, sk)
+          ON CONFLICT (window_start, metric_name, dimensions) DO UPDATE SET
+            count = h.count + EXCLUDED.count,
+            sum = h.sum + EXCLUDED.sum,
+            min = LEAST(h.min, EXCLUDED.min),
+            max = GREATEST(h.max, EXCLUDED.max),
+            sketch = paymetrics_merge_sketches(h.sketch, EXCLUDED.sketch),
+            updated_at = now()`.execute(trx);
+      }
+    },
+
+    async writeFailedItems(items: readonly FailedItemRecord[]): Promise<number> {
+      if (items.length === 0) return 0;
+      const sorted = [...items].sort(
+        (a, b) =>
+          compareStrings(a.source, b.source) ||
+          compareStrings(a.partitionId, b.partitionId) ||
+          a.sequenceNumber - b.sequenceNumber,
+      );
+      const column = <T>(pick: (item: FailedItemRecord) => T) => sorted.map(pick);
+      const { rows } = await sql<{ id: string | bigint }>`
+        INSERT INTO failed_items (
+          stage, error_code, error_message, payload, payload_encoding, payload_bytes, payload_ref,
+          source, partition_id, sequence_number, event_id, next_attempt_at)
+        SELECT stage, code, message, payload, encoding, bytes::integer, ref,
+               source, partition_id, seq::bigint, event_id, next_at::timestamptz
+          FROM unnest(
+            ${column((i) => i.stage)}::text[], ${column((i) => i.errorCode)}::text[],
+            ${column((i) => i.errorMessage)}::text[], ${column((i) => i.payload)}::text[],
+            ${column((i) => i.payloadEncoding)}::text[], ${column((i) => String(i.payloadBytes))}::text[],
+            ${column((i) => i.payloadRef)}::text[], ${column((i) => i.source)}::text[],
+            ${column((i) => i.partitionId)}::text[], ${column((i) => String(i.sequenceNumber))}::text[],
+            ${column((i) => i.eventId)}::text[], ${column((i) => i.nextAttemptAt?.toISOString() ?? null)}::text[])
+            AS t(stage, code, message, payload, encoding, bytes, ref, source, partition_id, seq, event_id, next_at)
+        ON CONFLICT (source, partition_id, sequence_number) DO NOTHING
+        RETURNING id`.execute(trx);
+      return rows.length;
+    },
+
+    async advancePosition(
+      partition: PartitionRef,
+      range: { readonly firstSequence: number; readonly lastSequence: number },
+      counters: BatchCounters,
+    ): Promise<void> {
+      if (counters.received !== counters.counted + counters.deadLettered + counters.duplicates) {
+        throw new Error(
+          `advancePosition: received (${counters.received}) must equal counted (${counters.counted}) + dead-lettered (${counters.deadLettered}) + duplicates (${counters.duplicates})`,
+        );
+      }
+      // An upsert, so it also works without a prior lockPosition; a placeholder row (no batch
+      // committed yet) takes this batch's range as its own.
+      await sql`
+        INSERT INTO source_positions AS p (
+          source, partition_id, first_sequence, last_sequence,
+          events_received, events_counted, events_dead_lettered, events_duplicate, batches_committed)
+        VALUES (
+          ${partition.source}, ${partition.partitionId},
+          ${String(range.firstSequence)}::bigint, ${String(range.lastSequence)}::bigint,
+          ${String(counters.received)}::bigint, ${String(counters.counted)}::bigint,
+          ${String(counters.deadLettered)}::bigint, ${String(counters.duplicates)}::bigint, 1)
+        ON CONFLICT (source, partition_id) DO UPDATE SET
+          first_sequence = CASE WHEN p.batches_committed = 0 THEN EXCLUDED.first_sequence ELSE p.first_sequence END,
+          last_sequence = CASE WHEN p.batches_committed = 0 THEN EXCLUDED.last_sequence
+                               ELSE GREATEST(p.last_sequence, EXCLUDED.last_sequence) END,
+          events_received = p.events_received + EXCLUDED.events_received,
+          events_counted = p.events_counted + EXCLUDED.events_counted,
+          events_dead_lettered = p.events_dead_lettered + EXCLUDED.events_dead_lettered,
+          events_duplicate = p.events_duplicate + EXCLUDED.events_duplicate,
+          batches_committed = p.batches_committed + 1,
+          updated_at = now()`.execute(trx);
+    },
+  };
+}
