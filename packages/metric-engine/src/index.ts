@@ -1,1 +1,20 @@
-export {};
+export { celVariables } from './cel-bindings.js';
+export { type CompiledRule, type CompiledRuleSet, compileRuleSet } from './compile-rule-set.js';
+export { defaultRuleSet } from './default-rules.js';
+export {
+  checkEventTime,
+  defaultEventTimeBounds,
+  type EventTimeBounds,
+  type EventTimeViolation,
+} from './event-time.js';
+export { createMetricEngine, type MetricEngine, type MetricEngineOptions } from './metric-engine.js';
+export * from './rows.js';
+export { type MetricRule, metricRuleSchema, parseRuleSet, type RuleSet, ruleSetSchema } from './rule-set.js';
+export { RuleSetError } from './rule-set-error.js';
+export {
+  DEFAULT_RELATIVE_ACCURACY,
+  mergeStoredSketches,
+  storedSketchCount,
+  storedSketchQuantile,
+} from './stored-sketch.js';
+export { WINDOW_MS, windowStartMs } from './windows.js';

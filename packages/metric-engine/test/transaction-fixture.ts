@@ -1,0 +1,76 @@
+import type { PaymentTransaction, ValidTransaction } from '@paymetrics/schemas';
+
+const base: PaymentTransaction = {
+  schemaVersion: 1,
+  eventId: '00000000-0000-4000-8000-000000000000',
+  transactionId: '00000000-0000-4000-8000-000000000001',
+  occurredAt: '2026-11-27T10:00:00.000Z',
+  merchantId: 'm_1',
+  amountMinor: 1000,
+  currency: 'EUR',
+  paymentMethod: 'card',
+  cardBrand: 'visa',
+  channel: 'ecommerce',
+  country: 'DE',
+  status: 'approved',
+  processorLatencyMs: 100,
+};
+
+/** A valid transaction with `overrides`; occurredAtMs is derived from occurredAt like validateTransaction does. */
+export function validTransaction(overrides: Partial<PaymentTransaction> = {}): ValidTransaction {
+  const transaction = { ...base, ...overrides } as PaymentTransaction;
+  return { transaction, occurredAtMs: Date.parse(transaction.occurredAt) };
+}
+
+/** Deterministic pseudo-random generator (mulberry32) so synthetic data is reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const methods = ['card', 'card', 'card', 'wallet', 'bank_transfer', 'bnpl'] as const;
+const brands = ['visa', 'mastercard', 'amex'] as const;
+const currencies = ['EUR', 'USD', 'GBP'] as const;
+const countries = ['DE', 'US', 'GB', 'FR'] as const;
+const channels = ['ecommerce', 'pos'] as const;
+const declineCodes = ['05', '51', 'fraud'] as const;
+
+/** A realistic-looking stream: 50 merchants, mostly approved, log-normal amounts and latencies, over 30 minutes. */
+export function syntheticTransactions(count: number, seed = 1): ValidTransaction[] {
+  const random = seededRandom(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const start = Date.parse('2026-11-27T10:00:00.000Z');
+  const events: ValidTransaction[] = [];
+  for (let i = 0; i < count; i++) {
+    const occurredAtMs = start + Math.floor(random() * 30 * 60_000);
+    const paymentMethod = pick(methods);
+    const roll = random();
+    const status = roll < 0.9 ? 'approved' : roll < 0.98 ? 'declined' : 'error';
+    const transaction: PaymentTransaction = {
+      schemaVersion: 1,
+      eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      transactionId: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`,
+      occurredAt: new Date(occurredAtMs).toISOString(),
+      merchantId: `m_${Math.floor(random() * 50)}`,
+      amountMinor: Math.min(1e12, Math.round(Math.exp(8 + 1.5 * normal()))),
+      currency: pick(currencies),
+      paymentMethod,
+      ...(paymentMethod === 'card' ? { cardBrand: pick(brands) } : {}),
+      channel: pick(channels),
+      country: pick(countries),
+      status,
+      ...(status === 'declined' ? { declineCode: pick(declineCodes) } : {}),
+      processorLatencyMs: Math.min(600_000, Math.exp(5 + 0.6 * normal())),
+      ...(random() < 0.7 ? { riskScore: Math.round(random() * 1000) / 10 } : {}),
+    };
+    events.push({ transaction, occurredAtMs });
+  }
+  return events;
+}
