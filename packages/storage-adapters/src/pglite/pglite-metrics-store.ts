@@ -12,7 +12,8 @@ export interface PgliteMetricsStoreOptions {
  * MetricsStore on an embedded PGlite. PGlite is one connection and kysely's PGlite driver
  * keeps a single transaction slot, so two overlapping transactions would interleave their
  * statements: every operation here waits for the previous one, which also gives the
- * serialization PostgreSQL gets from row locks.
+ * serialization PostgreSQL gets from row locks. So `work` must not call the store itself
+ * (readPosition inside a transaction would wait for that transaction forever): use the writer.
  */
 export function createPgliteMetricsStore(options: PgliteMetricsStoreOptions): MetricsStore {
   const store = createKyselyMetricsStore(new Kysely<Database>({ dialect: new PGliteDialect(options) }));
