@@ -36,7 +36,8 @@ export function sketchMapping(relativeAccuracy: number): SketchMapping {
     relativeAccuracy,
     gamma,
     minIndexableValue: MIN_NORMAL_DOUBLE * gamma,
-    index: (value) => Math.ceil(Math.log2(value) * multiplier),
+    // `+ 0` turns ceil's -0 into 0, as the library's `+ offset` does.
+    index: (value) => Math.ceil(Math.log2(value) * multiplier) + 0,
     value: (index) => 2 ** (index / multiplier) * representativeFactor,
   };
   mappings.set(relativeAccuracy, mapping);

@@ -22,6 +22,7 @@ export class SketchAccumulator {
     }
   }
 
+  /** Bins are inserted in ascending index order so the JSON text is deterministic (jsonb reorders keys anyway). */
   toStored(): StoredSketch {
     const bins: Record<string, number> = {};
     for (const index of [...this.#bins.keys()].sort((a, b) => a - b))

@@ -1,0 +1,99 @@
+import {
+  type BatchMetrics,
+  type DynamicMetricRow,
+  type HistogramRow,
+  mergeStoredSketches,
+  type PaymentMetricsRow,
+} from '../src/index.js';
+
+/**
+ * Merges batch outputs row by row the way a store upserts them (counts and sums added,
+ * min/max folded, sketches merged), then sorts like derive() does.
+ */
+export function mergeBatches(batches: readonly BatchMetrics[]): BatchMetrics {
+  const payments = new Map<string, PaymentMetricsRow>();
+  const dynamic = new Map<string, DynamicMetricRow>();
+  const histograms = new Map<string, HistogramRow>();
+  const windows = new Set<number>();
+  for (const batch of batches) {
+    for (const row of batch.paymentMetrics) {
+      const key = JSON.stringify([
+        row.windowStartMs,
+        row.merchantId,
+        row.paymentMethod,
+        row.cardBrand,
+        row.currency,
+        row.country,
+        row.channel,
+      ]);
+      const old = payments.get(key);
+      payments.set(
+        key,
+        old === undefined
+          ? row
+          : {
+              ...old,
+              txnCount: old.txnCount + row.txnCount,
+              approvedCount: old.approvedCount + row.approvedCount,
+              declinedCount: old.declinedCount + row.declinedCount,
+              errorCount: old.errorCount + row.errorCount,
+              amountMinorSum: old.amountMinorSum + row.amountMinorSum,
+              approvedAmountMinorSum: old.approvedAmountMinorSum + row.approvedAmountMinorSum,
+              latencyMsSum: old.latencyMsSum + row.latencyMsSum,
+              latencyMsMin: Math.min(old.latencyMsMin, row.latencyMsMin),
+              latencyMsMax: Math.max(old.latencyMsMax, row.latencyMsMax),
+            },
+      );
+    }
+    for (const row of batch.dynamicMetrics) {
+      const key = JSON.stringify([row.windowStartMs, row.metricName, row.dimensions]);
+      const old = dynamic.get(key);
+      dynamic.set(
+        key,
+        old === undefined
+          ? row
+          : {
+              ...old,
+              valueCount: old.valueCount + row.valueCount,
+              valueSum: old.valueSum + row.valueSum,
+              valueMin: Math.min(old.valueMin, row.valueMin),
+              valueMax: Math.max(old.valueMax, row.valueMax),
+            },
+      );
+    }
+    for (const row of batch.histograms) {
+      const key = JSON.stringify([row.windowStartMs, row.metricName, row.dimensions]);
+      const old = histograms.get(key);
+      histograms.set(
+        key,
+        old === undefined
+          ? row
+          : {
+              ...old,
+              count: old.count + row.count,
+              sum:
+                typeof old.sum === 'bigint'
+                  ? old.sum + (row.sum as bigint)
+                  : (old.sum as number) + (row.sum as number),
+              min: Math.min(old.min, row.min),
+              max: Math.max(old.max, row.max),
+              sketch: mergeStoredSketches(old.sketch, row.sketch),
+            },
+      );
+    }
+    for (const window of batch.windowsTouched) windows.add(window);
+  }
+  const byKey = <T>(map: Map<string, T>) =>
+    [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  return {
+    paymentMetrics: byKey(payments),
+    dynamicMetrics: byKey(dynamic),
+    histograms: byKey(histograms),
+    windowsTouched: [...windows].sort((a, b) => a - b),
+  };
+}
+
+/** The same rows in a canonical order, to compare two outputs regardless of how each was sorted. */
+export function canonical(metrics: BatchMetrics): BatchMetrics {
+  return mergeBatches([metrics]);
+}
