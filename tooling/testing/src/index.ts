@@ -6,3 +6,12 @@ export {
   type PostgresServerOptions,
   startPostgresServer,
 } from './postgres-server.js';
+export {
+  diffMetricsTables,
+  type MetricsTable,
+  readPaymentMetrics,
+  referenceAggregation,
+  type ReferenceOptions,
+  type ReferenceResult,
+  withClient,
+} from './reference-aggregation.js';

@@ -1,0 +1,67 @@
+import type { CardBrand, Channel, PaymentMethod } from '@paymetrics/schemas';
+import type { Weighted } from './random.js';
+
+/** Reference mixes, roughly those of a European/North American card acquirer. */
+
+export const paymentMethodMix: readonly Weighted<PaymentMethod>[] = [
+  { value: 'card', weight: 74 },
+  { value: 'wallet', weight: 16 },
+  { value: 'bank_transfer', weight: 6 },
+  { value: 'bnpl', weight: 4 },
+];
+
+export const cardBrandMix: readonly Weighted<CardBrand>[] = [
+  { value: 'visa', weight: 52 },
+  { value: 'mastercard', weight: 31 },
+  { value: 'amex', weight: 8 },
+  { value: 'discover', weight: 3 },
+  { value: 'jcb', weight: 3 },
+  { value: 'unionpay', weight: 3 },
+];
+
+export const channelMix: readonly Weighted<Channel>[] = [
+  { value: 'ecommerce', weight: 62 },
+  { value: 'pos', weight: 28 },
+  { value: 'recurring', weight: 7 },
+  { value: 'moto', weight: 3 },
+];
+
+/** ISO 8583 response codes as issuers send them, weighted by how often they are seen. */
+export const declineCodeMix: readonly Weighted<string>[] = [
+  { value: '05', weight: 34 }, // do not honour
+  { value: '51', weight: 28 }, // insufficient funds
+  { value: '14', weight: 8 }, // invalid card number
+  { value: '54', weight: 7 }, // expired card
+  { value: '61', weight: 6 }, // exceeds withdrawal limit
+  { value: '57', weight: 5 }, // transaction not permitted
+  { value: '65', weight: 4 }, // exceeds frequency limit
+  { value: '91', weight: 3 }, // issuer unavailable
+  { value: '59', weight: 3 }, // suspected fraud
+  { value: '62', weight: 2 }, // restricted card
+];
+
+export interface Market {
+  readonly country: string;
+  readonly currency: string;
+  /** Median ticket in minor units. */
+  readonly medianAmountMinor: number;
+  readonly weight: number;
+}
+
+export const markets: readonly Market[] = [
+  { country: 'US', currency: 'USD', medianAmountMinor: 4_500, weight: 30 },
+  { country: 'GB', currency: 'GBP', medianAmountMinor: 3_200, weight: 12 },
+  { country: 'DE', currency: 'EUR', medianAmountMinor: 3_800, weight: 11 },
+  { country: 'FR', currency: 'EUR', medianAmountMinor: 3_600, weight: 8 },
+  { country: 'NL', currency: 'EUR', medianAmountMinor: 3_400, weight: 5 },
+  { country: 'ES', currency: 'EUR', medianAmountMinor: 2_900, weight: 5 },
+  { country: 'CA', currency: 'CAD', medianAmountMinor: 5_200, weight: 6 },
+  { country: 'JP', currency: 'JPY', medianAmountMinor: 4_800, weight: 6 },
+  { country: 'AU', currency: 'AUD', medianAmountMinor: 5_600, weight: 4 },
+  { country: 'SE', currency: 'SEK', medianAmountMinor: 39_000, weight: 3 },
+  { country: 'BR', currency: 'BRL', medianAmountMinor: 15_000, weight: 4 },
+  { country: 'IN', currency: 'INR', medianAmountMinor: 120_000, weight: 3 },
+  { country: 'SG', currency: 'SGD', medianAmountMinor: 6_000, weight: 3 },
+];
+
+export const merchantVerticals = ['shop', 'travel', 'food', 'games', 'saas', 'fashion', 'grocery', 'mobility'] as const;
