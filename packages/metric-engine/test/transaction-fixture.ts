@@ -41,8 +41,13 @@ const countries = ['DE', 'US', 'GB', 'FR'] as const;
 const channels = ['ecommerce', 'pos'] as const;
 const declineCodes = ['05', '51', 'fraud'] as const;
 
-/** A realistic-looking stream: 50 merchants, mostly approved, log-normal amounts and latencies, over 30 minutes. */
-export function syntheticTransactions(count: number, seed = 1): ValidTransaction[] {
+/**
+ * A synthetic stream: 50 merchants, mostly approved, log-normal amounts and latencies, over 30
+ * minutes. `homeShare` is the share of a merchant's events in its own currency, country and
+ * channel (real merchants are mostly domestic); 0 spreads every merchant uniformly over all
+ * currencies, countries and channels, the worst case for row cardinality.
+ */
+export function syntheticTransactions(count: number, seed = 1, homeShare = 0): ValidTransaction[] {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -50,6 +55,8 @@ export function syntheticTransactions(count: number, seed = 1): ValidTransaction
   const events: ValidTransaction[] = [];
   for (let i = 0; i < count; i++) {
     const occurredAtMs = start + Math.floor(random() * 30 * 60_000);
+    const merchant = Math.floor(random() * 50);
+    const home = random() < homeShare;
     const paymentMethod = pick(methods);
     const roll = random();
     const status = roll < 0.9 ? 'approved' : roll < 0.98 ? 'declined' : 'error';
@@ -58,13 +65,13 @@ export function syntheticTransactions(count: number, seed = 1): ValidTransaction
       eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
       transactionId: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`,
       occurredAt: new Date(occurredAtMs).toISOString(),
-      merchantId: `m_${Math.floor(random() * 50)}`,
+      merchantId: `m_${merchant}`,
       amountMinor: Math.min(1e12, Math.round(Math.exp(8 + 1.5 * normal()))),
-      currency: pick(currencies),
+      currency: home ? currencies[merchant % currencies.length]! : pick(currencies),
       paymentMethod,
       ...(paymentMethod === 'card' ? { cardBrand: pick(brands) } : {}),
-      channel: pick(channels),
-      country: pick(countries),
+      channel: home ? channels[merchant % channels.length]! : pick(channels),
+      country: home ? countries[merchant % countries.length]! : pick(countries),
       status,
       ...(status === 'declined' ? { declineCode: pick(declineCodes) } : {}),
       processorLatencyMs: Math.min(600_000, Math.exp(5 + 0.6 * normal())),
