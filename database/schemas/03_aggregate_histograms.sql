@@ -12,13 +12,11 @@ BEGIN
   RETURN jsonb_build_object(
     'relativeAccuracy', a -> 'relativeAccuracy',
     'zeroCount', (a ->> 'zeroCount')::bigint + (b ->> 'zeroCount')::bigint,
-    'bins', coalesce(
-      (SELECT jsonb_object_agg(key, total ORDER BY key::int)
-         FROM (SELECT key, sum(value::bigint) AS total
-                 FROM (SELECT * FROM jsonb_each_text(a -> 'bins')
-                       UNION ALL
-                       SELECT * FROM jsonb_each_text(b -> 'bins')) AS both_bins
-                GROUP BY key) AS merged),
+    -- Walk only the incoming bins and add the existing count for the same index: cheaper than
+    -- regrouping both sides, and jsonb key order carries no meaning.
+    'bins', coalesce(a -> 'bins', '{}'::jsonb) || coalesce(
+      (SELECT jsonb_object_agg(key, value::bigint + coalesce((a -> 'bins' ->> key)::bigint, 0))
+         FROM jsonb_each_text(b -> 'bins')),
       '{}'::jsonb));
 END;
 $$;

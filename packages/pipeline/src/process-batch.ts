@@ -89,8 +89,8 @@ async function processOnce(batch: EventBatch, deps: PipelineDeps): Promise<Batch
       partitionId: batch.partitionId,
       firstSequence: range.firstSequence,
       lastSequence: range.lastSequence,
-      enqueuedAt: fresh[0]?.enqueuedAt,
       lines: classified.lines,
+      ...(fresh[0]?.enqueuedAt ? { enqueuedAt: fresh[0].enqueuedAt } : {}),
     });
   }
   const archived = performance.now();

@@ -15,3 +15,4 @@ export {
   type ReferenceResult,
   withClient,
 } from './reference-aggregation.js';
+export { createSchemaDatabase, schemaScripts } from './schema.js';

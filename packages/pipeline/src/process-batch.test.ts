@@ -1,0 +1,177 @@
+import { RetryableBatchError } from '@paymetrics/dead-letter';
+import { diffMetricsTables, readPaymentMetrics, referenceAggregation } from '@paymetrics/testing';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { badLines, line, NOW, validEvent } from '../test/fixtures.js';
+import { dialects, type StoreUnderTest } from '../test/harness.js';
+import type { BatchResult, RawEvent } from './batch.js';
+import { processBatch } from './process-batch.js';
+
+const clock = () => NOW;
+
+function toEvents(lines: readonly (string | Uint8Array)[], firstSequence = 1): RawEvent[] {
+  return lines.map((body, i) => ({ body, sequenceNumber: firstSequence + i }));
+}
+
+async function run(
+  sut: StoreUnderTest,
+  events: readonly RawEvent[],
+  batchSize: number,
+  source = 'file:test',
+): Promise<BatchResult[]> {
+  const results: BatchResult[] = [];
+  for (let i = 0; i < events.length; i += batchSize) {
+    const result = await processBatch(
+      { source, partitionId: '0', events: events.slice(i, i + batchSize) },
+      { store: sut.store, engine: sut.engine, clock },
+    );
+    expect(result.received).toBe(result.counted + result.deadLettered + result.duplicates + result.replaySkipped);
+    results.push(result);
+  }
+  return results;
+}
+
+async function snapshot(sut: StoreUnderTest) {
+  const tables = ['payment_metrics_5m', 'dynamic_metrics', 'aggregate_histograms', 'failed_items', 'source_positions'];
+  const result: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    result[table] = (await sut.query(`select * from ${table} order by 1, 2, 3`)).rows;
+  }
+  return result;
+}
+
+/** 300 valid events with some repeated, plus one bad line of each kind, interleaved. */
+function mixedLines(): string[] {
+  const lines: string[] = [];
+  const bad = badLines().filter((b) => typeof b.body === 'string');
+  for (let i = 0; i < 300; i++) {
+    lines.push(line(validEvent(i)));
+    if (i % 40 === 0) lines.push(lines[lines.length - 1]!); // a producer's retry: same eventId
+    if (i % 12 === 0 && bad.length > 0) lines.push(bad.shift()!.body as string);
+  }
+  return lines;
+}
+
+for (const dialect of dialects) {
+  describe(`processBatch on ${dialect.name}`, () => {
+    let sut: StoreUnderTest;
+    afterEach(async () => {
+      await sut?.close();
+    });
+
+    it('makes payment_metrics_5m equal to the reference aggregation and parks each bad line once', async () => {
+      sut = await dialect.open();
+      const lines = mixedLines();
+      const results = await run(sut, toEvents(lines), 64);
+      const reference = referenceAggregation(lines, { nowMs: NOW });
+
+      expect(diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table)).toEqual([]);
+      const failed = await sut.query('select sequence_number::int as seq from failed_items order by 1');
+      expect((failed.rows as { seq: number }[]).map((r) => r.seq)).toEqual(reference.badLines);
+      const sum = (pick: (r: BatchResult) => number) => results.reduce((n, r) => n + pick(r), 0);
+      expect(sum((r) => r.counted)).toBe(reference.counted);
+      expect(sum((r) => r.duplicates)).toBe(reference.duplicates);
+      expect(sum((r) => r.deadLettered)).toBe(reference.badLines.length);
+    });
+
+    it('changes nothing when the same input is replayed, in the same or other batch sizes', async () => {
+      sut = await dialect.open();
+      const events = toEvents(mixedLines());
+      await run(sut, events, 50);
+      const before = await snapshot(sut);
+      for (const size of [50, 7, 1000]) {
+        const again = await run(sut, events, size);
+        expect(again.every((r) => r.replaySkipped === r.received && r.counted === 0)).toBe(true);
+      }
+      expect(await snapshot(sut)).toEqual(before);
+    });
+
+    it('counts only the new positions of a batch overlapping an earlier one', async () => {
+      sut = await dialect.open();
+      const lines = Array.from({ length: 150 }, (_, i) => line(validEvent(i)));
+      const events = toEvents(lines);
+      const [first] = await run(sut, events.slice(0, 100), 100);
+      const [overlap] = await run(sut, events.slice(50, 150), 100);
+      expect(first).toMatchObject({ received: 100, counted: 100 });
+      expect(overlap).toMatchObject({ received: 100, counted: 50, replaySkipped: 50, committedSequence: 150 });
+      const reference = referenceAggregation(lines, { nowMs: NOW });
+      expect(diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table)).toEqual([]);
+    });
+
+    it('counts an eventId repeated in a later batch, or another partition, once', async () => {
+      sut = await dialect.open();
+      const event = line(validEvent(3));
+      const [a] = await run(sut, toEvents([event, line(validEvent(4))]), 10);
+      const [b] = await run(sut, toEvents([line(validEvent(5)), event], 3), 10);
+      const [c] = await run(sut, toEvents([event]), 10, 'other-source');
+      expect([a!.counted, b!.counted, b!.duplicates, c!.duplicates]).toEqual([2, 1, 1, 1]);
+      const { rows } = await sut.query('select sum(txn_count)::int as n from payment_metrics_5m');
+      expect(rows).toEqual([{ n: 3 }]);
+    });
+
+    it('parks every kind of bad event with its stable code while the rest of the batch counts', async () => {
+      sut = await dialect.open();
+      const bad = badLines();
+      const lines: (string | Uint8Array)[] = [];
+      bad.forEach((b, i) => {
+        lines.push(b.body, line(validEvent(100 + i)));
+      });
+      const [result] = await run(sut, toEvents(lines), 1000);
+      expect(result).toMatchObject({ counted: bad.length, deadLettered: bad.length });
+      const { rows } = await sut.query('select sequence_number::int as seq, error_code from failed_items order by 1');
+      expect(rows).toEqual(bad.map((b, i) => ({ seq: 2 * i + 1, error_code: b.code })));
+      const replay = await run(sut, toEvents(lines), 1000);
+      expect(replay[0]).toMatchObject({ replaySkipped: lines.length, deadLettered: 0 });
+      const count = await sut.query('select count(*)::int as n from failed_items');
+      expect(count.rows).toEqual([{ n: bad.length }]);
+    });
+
+    it('gives the same tables for any split and order of the same events', async () => {
+      const lines = mixedLines().slice(0, 120);
+      const reference = referenceAggregation(lines, { nowMs: NOW });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.shuffledSubarray(lines, { minLength: lines.length, maxLength: lines.length }),
+          fc.integer({ min: 1, max: 60 }),
+          async (shuffled, batchSize) => {
+            sut = await dialect.open();
+            try {
+              await run(sut, toEvents(shuffled), batchSize);
+              expect(diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table)).toEqual([]);
+              const failed = await sut.query('select count(*)::int as n from failed_items');
+              expect(failed.rows).toEqual([{ n: reference.badLines.length }]);
+            } finally {
+              await sut.close();
+            }
+          },
+        ),
+        { numRuns: dialect.name === 'pglite' ? 3 : 8 },
+      );
+      sut = await dialect.open();
+    });
+
+    it('fails the batch and commits nothing when a write fails', async () => {
+      sut = await dialect.open();
+      await run(sut, toEvents([line(validEvent(1))]), 10);
+      const before = await snapshot(sut);
+      await sut.query('alter table failed_items rename to failed_items_gone');
+      const batch = { source: 'file:test', partitionId: '0', events: toEvents([line(validEvent(2)), '{oops'], 2) };
+      await expect(processBatch(batch, { store: sut.store, engine: sut.engine, clock })).rejects.toThrow();
+      await sut.query('alter table failed_items_gone rename to failed_items');
+      expect(await snapshot(sut)).toEqual(before);
+      const [retried] = await run(sut, batch.events, 10);
+      expect(retried).toMatchObject({ counted: 1, deadLettered: 1 });
+    });
+  });
+}
+
+describe('failure classification at the pipeline boundary', () => {
+  it('marks a lost database as retryable', async () => {
+    const sut = await dialects[0]!.open();
+    await sut.close();
+    const batch = { source: 's', partitionId: '0', events: toEvents([line(validEvent(1))]) };
+    await expect(processBatch(batch, { store: sut.store, engine: sut.engine, clock })).rejects.toBeInstanceOf(
+      RetryableBatchError,
+    );
+  });
+});
