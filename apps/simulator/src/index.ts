@@ -1,1 +1,4 @@
-export {};
+export { openReplayInput, type ReplayInput, splitLines } from './input.js';
+export { type MalformedKind, type ScenarioEvent, type ScenarioOptions, generateScenario } from './scenario/generate.js';
+export { Random } from './scenario/random.js';
+export { addBatch, emptyTotals, type LocalRunOptions, type RunTotals, runLocalPipeline } from './sinks/local-sink.js';
