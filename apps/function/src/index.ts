@@ -1,1 +1,11 @@
-export {};
+import { app } from '@azure/functions';
+import { closeRuntime } from './runtime.js';
+
+// The Functions host loads package.json's `main` (the bundle of this file): importing the
+// function files registers them.
+export { processPayments } from './functions/process-payments.js';
+export { retryFailedItems } from './functions/retry-failed-items.js';
+export { closeRuntime, getRuntime } from './runtime.js';
+
+// Ends the pg pool and the archive when the host shuts the worker down.
+app.hook.appTerminate(() => closeRuntime());

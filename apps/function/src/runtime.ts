@@ -1,0 +1,116 @@
+import {
+  compileRuleSet,
+  createMetricEngine,
+  defaultRuleSet,
+  type MetricEngine,
+} from '@paymetrics/metric-engine';
+import * as storageAdapters from '@paymetrics/storage-adapters';
+import {
+  type ArchiveStore,
+  createFileArchiveStore,
+  createPostgresMetricsStore,
+  type Database,
+  type MetricsStore,
+} from '@paymetrics/storage-adapters';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import {
+  type ArchiveSettings,
+  type FunctionSettings,
+  readFunctionSettings,
+  SettingError,
+  SettingName,
+} from './settings.js';
+
+/** What the functions share per process: one pool, one engine, one archive. */
+export interface FunctionRuntime {
+  readonly settings: FunctionSettings;
+  readonly store: MetricsStore;
+  readonly engine: MetricEngine;
+  readonly archive: ArchiveStore | undefined;
+  /** For failed_items operations; shares the store's pool. */
+  readonly db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+type Log = (message: string) => void;
+
+let current: Promise<FunctionRuntime> | undefined;
+
+/**
+ * The runtime, created on first use and reused by every later invocation in this process, so
+ * a handler works the same when the Functions host, a test or another host calls it. A failed
+ * creation (a bad setting) is not cached: the next invocation tries again and fails loudly again.
+ */
+export function getRuntime(log: Log = console.warn): Promise<FunctionRuntime> {
+  if (!current) {
+    const creating = Promise.resolve().then(() => createRuntime(readFunctionSettings(), log));
+    current = creating;
+    creating.catch(() => {
+      if (current === creating) current = undefined;
+    });
+  }
+  return current;
+}
+
+/** Closes the shared runtime (the app's terminate hook; tests between databases). The next use creates a new one. */
+export async function closeRuntime(): Promise<void> {
+  const closing = current;
+  current = undefined;
+  if (!closing) return;
+  const runtime = await closing.catch(() => undefined);
+  await runtime?.close();
+}
+
+export async function createRuntime(settings: FunctionSettings, log: Log): Promise<FunctionRuntime> {
+  const pool = new pg.Pool({
+    connectionString: settings.databaseUrl.reveal(),
+    max: settings.poolMax,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 60_000,
+  });
+  // An idle client whose server went away emits 'error' on the pool; unhandled, that would end
+  // the worker process. The next query gets a fresh connection or a classified error instead.
+  pool.on('error', (error) => log(`postgres pool: idle connection lost (${error.message})`));
+  const store = createPostgresMetricsStore({ pool });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const engine = createMetricEngine({ rules: compileRuleSet(defaultRuleSet) });
+  const archive = await createArchive(settings.archive);
+  let closed = false;
+  return {
+    settings,
+    store,
+    engine,
+    archive,
+    db,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await archive?.close();
+      // The store and db share the pool; the store's close ends it (kysely's destroy would end it again).
+      await store.close();
+    },
+  };
+}
+
+/** The Blob store when one is configured and this build has it; the file store when a data folder is set. */
+async function createArchive(settings: ArchiveSettings): Promise<ArchiveStore | undefined> {
+  if (settings.kind === 'none') return undefined;
+  if (settings.kind === 'file') return createFileArchiveStore({ rootDir: settings.rootDir });
+  // Looked up by name so this app builds before and after storage-adapters gains its Blob store.
+  const createBlobArchiveStore = (storageAdapters as Record<string, unknown>).createBlobArchiveStore;
+  if (typeof createBlobArchiveStore !== 'function') {
+    const name =
+      'connectionString' in settings ? SettingName.storageConnectionString : SettingName.storageAccountUrl;
+    throw new SettingError(
+      `${name} is set, but this build of @paymetrics/storage-adapters has no Blob archive store`,
+    );
+  }
+  const options =
+    'connectionString' in settings
+      ? { connectionString: settings.connectionString.reveal(), containerName: settings.containerName }
+      : { accountUrl: settings.accountUrl, containerName: settings.containerName };
+  return (await (createBlobArchiveStore as (o: unknown) => ArchiveStore | Promise<ArchiveStore>)(
+    options,
+  )) as ArchiveStore;
+}
