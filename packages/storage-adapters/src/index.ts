@@ -11,6 +11,23 @@ export {
   paddedSequence,
   parseArchiveBatchText,
 } from './archive-store.js';
+export {
+  ArchiveStoreError,
+  ArchiveStoreErrorCode,
+  redactSecrets,
+} from './archive-store-error.js';
+export {
+  type BlobArchiveStoreOptions,
+  blobMetadataValue,
+  createBlobArchiveStore,
+} from './blob/blob-archive-store.js';
+export {
+  type BlobAccountUrlOptions,
+  type BlobConnectionStringOptions,
+  type BlobContainerClientOptions,
+  createBlobContainerClient,
+  DEFAULT_ARCHIVE_CONTAINER_NAME,
+} from './blob/blob-container-client.js';
 export type {
   AggregateHistogram,
   AggregateHistogramsTable,

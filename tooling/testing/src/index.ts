@@ -1,3 +1,12 @@
+export {
+  AZURITE_ACCOUNT_KEY,
+  AZURITE_ACCOUNT_NAME,
+  type AzuriteServer,
+  type AzuriteServerOptions,
+  azuriteConnectionString,
+  startAzurite,
+  testAzuriteConnectionString,
+} from './azurite-server.js';
 export { createTestDatabase, type TestDatabase, testServerUrl } from './databases.js';
 export {
   findFreePort,
@@ -9,10 +18,10 @@ export {
 export {
   diffMetricsTables,
   type MetricsTable,
-  readPaymentMetrics,
-  referenceAggregation,
   type ReferenceOptions,
   type ReferenceResult,
+  readPaymentMetrics,
+  referenceAggregation,
   withClient,
 } from './reference-aggregation.js';
 export { createSchemaDatabase, schemaScripts } from './schema.js';

@@ -25,7 +25,10 @@ export interface ReferenceResult {
   readonly duplicates: number;
 }
 
-export function referenceAggregation(lines: readonly string[], options: ReferenceOptions = {}): ReferenceResult {
+export function referenceAggregation(
+  lines: readonly string[],
+  options: ReferenceOptions = {},
+): ReferenceResult {
   const nowMs = options.nowMs ?? Date.now();
   const table: MetricsTable = new Map();
   const seen = new Set<string>();
@@ -60,9 +63,15 @@ export function referenceAggregation(lines: readonly string[], options: Referenc
     seen.add(t.eventId);
     counted++;
     const windowStart = new Date(result.occurredAtMs - (result.occurredAtMs % FIVE_MINUTES)).toISOString();
-    const key = [windowStart, t.merchantId, t.paymentMethod, t.cardBrand ?? 'none', t.currency, t.country, t.channel].join(
-      '|',
-    );
+    const key = [
+      windowStart,
+      t.merchantId,
+      t.paymentMethod,
+      t.cardBrand ?? 'none',
+      t.currency,
+      t.country,
+      t.channel,
+    ].join('|');
     const row = table.get(key) ?? {
       txn_count: '0',
       approved_count: '0',
@@ -90,7 +99,9 @@ export function referenceAggregation(lines: readonly string[], options: Referenc
 }
 
 /** payment_metrics_5m as stored, in the reference's shape. */
-export async function readPaymentMetrics(query: (text: string) => Promise<{ rows: unknown[] }>): Promise<MetricsTable> {
+export async function readPaymentMetrics(
+  query: (text: string) => Promise<{ rows: unknown[] }>,
+): Promise<MetricsTable> {
   const { rows } = await query(`
     select to_char(window_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_start,
            merchant_id, payment_method, card_brand, currency, country, channel,

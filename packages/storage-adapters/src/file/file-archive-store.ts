@@ -46,8 +46,9 @@ export function createFileArchiveStore(options: FileArchiveStoreOptions): Archiv
   };
 
   return {
-    writeBatch: (batch: ArchiveBatch) => write(archiveBatchName(batch), archiveBatchText(batch.lines)),
-    writeLargePayload: (key: LargePayloadKey, payload: string | Uint8Array) =>
+    // async, so a name that cannot be built rejects like any other failed write.
+    writeBatch: async (batch: ArchiveBatch) => write(archiveBatchName(batch), archiveBatchText(batch.lines)),
+    writeLargePayload: async (key: LargePayloadKey, payload: string | Uint8Array) =>
       write(largePayloadName(key), payload),
     async close() {},
   };
