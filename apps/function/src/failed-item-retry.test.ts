@@ -1,0 +1,183 @@
+import { insertFailedItems, listFailedItems } from '@paymetrics/dead-letter';
+import { processBatch } from '@paymetrics/pipeline';
+import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { query, validEvent } from '../test/fixtures.js';
+import { type RetryPolicy, retryDelayMs, retryDueFailedItems, retryPartition } from './failed-item-retry.js';
+import { createRuntime, type FunctionRuntime } from './runtime.js';
+import { readFunctionSettings } from './settings.js';
+
+const policy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 3_600_000, batchSize: 100 };
+const SOURCE = 'eventhub:ns.servicebus.windows.net/payments/paymetrics-function';
+
+describe('retryDelayMs', () => {
+  it('doubles after every failed attempt and stops at the cap', () => {
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8, 60].map((attempts) => retryDelayMs(attempts, policy));
+    expect(delays).toEqual([
+      60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000, 3_600_000, 3_600_000,
+    ]);
+  });
+});
+
+describe('retryDueFailedItems on PostgreSQL', () => {
+  let database: TestDatabase;
+  let runtime: FunctionRuntime;
+
+  beforeEach(async () => {
+    database = await createSchemaDatabase('function_retry');
+    runtime = await createRuntime(readFunctionSettings({ DATABASE_URL: database.url }), () => undefined);
+  });
+
+  afterEach(async () => {
+    await runtime.close();
+    await database.drop();
+  });
+
+  const retry = (clockMs: number) =>
+    retryDueFailedItems({
+      db: runtime.db,
+      store: runtime.store,
+      engine: runtime.engine,
+      policy,
+      clock: () => clockMs,
+    });
+
+  async function txnCount(): Promise<number> {
+    const [row] = await query<{ n: string | null }>(
+      database.url,
+      'select sum(txn_count)::text as n from payment_metrics_5m',
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  const item = async () => {
+    const [found] = await listFailedItems(runtime.db, {});
+    if (!found) throw new Error('no failed item');
+    return found;
+  };
+
+  it('counts a future_timestamp item once its time has come, and resolves it', async () => {
+    const t0 = Date.now();
+    const occurredAt = t0 + 3_600_000;
+    const result = await processBatch(
+      {
+        source: SOURCE,
+        partitionId: '3',
+        events: [
+          {
+            body: JSON.stringify(validEvent(1, { occurredAt: new Date(occurredAt).toISOString() })),
+            sequenceNumber: 42,
+          },
+        ],
+      },
+      { store: runtime.store, engine: runtime.engine, clock: () => t0 },
+    );
+    expect(result.deadLetteredByCode).toEqual({ future_timestamp: 1 });
+    const parked = await item();
+    expect(parked.nextAttemptAt).not.toBeNull();
+
+    // Not due yet: nothing is claimed.
+    expect(await retry(t0)).toMatchObject({ claimed: 0 });
+
+    // Due, but the event is still too far in the future: back to pending with backoff.
+    const early = parked.nextAttemptAt!.getTime();
+    expect(await retry(early)).toMatchObject({ claimed: 1, released: 1, resolved: 0 });
+    const released = await item();
+    expect(released).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(released.nextAttemptAt?.getTime()).toBe(early + policy.baseDelayMs);
+    expect(released.lastError).toMatch(/^future_timestamp/);
+    expect(await txnCount()).toBe(0);
+
+    // Its time has come: counted under the retry source and resolved.
+    expect(await retry(occurredAt)).toMatchObject({ claimed: 1, resolved: 1 });
+    expect(await item()).toMatchObject({ status: 'resolved', attempts: 2, nextAttemptAt: null });
+    expect(await txnCount()).toBe(1);
+    const positions = await query<{ source: string; partition_id: string; last_sequence: string }>(
+      database.url,
+      `select source, partition_id, last_sequence::text from source_positions where source like 'retry:%'`,
+    );
+    expect(positions).toEqual([{ source: `retry:${SOURCE}`, partition_id: '3@42', last_sequence: '42' }]);
+
+    // Nothing is due any more, and the metrics stay as they are.
+    expect(await retry(occurredAt + 86_400_000)).toMatchObject({ claimed: 0 });
+    expect(await txnCount()).toBe(1);
+  });
+
+  it('discards a permanently bad item after the maximum number of attempts, waiting longer each time', async () => {
+    const t0 = Date.parse('2026-11-27T12:00:00.000Z');
+    await insertFailedItems(runtime.db, [
+      {
+        stage: 'decode',
+        errorCode: 'invalid_json',
+        errorMessage: 'body is not valid JSON',
+        payload: '{"schemaVersion":1,',
+        payloadEncoding: 'utf8',
+        payloadBytes: 19,
+        payloadRef: null,
+        source: SOURCE,
+        partitionId: '0',
+        sequenceNumber: 7,
+        eventId: null,
+        // An operator asked for a retry.
+        nextAttemptAt: new Date(t0),
+      },
+    ]);
+
+    let now = t0;
+    const waits: number[] = [];
+    for (let attempt = 1; attempt < policy.maxAttempts; attempt++) {
+      expect(await retry(now)).toMatchObject({ claimed: 1, released: 1 });
+      const pending = await item();
+      expect(pending).toMatchObject({ status: 'pending', attempts: attempt });
+      waits.push(pending.nextAttemptAt!.getTime() - now);
+      // One millisecond early is not yet due.
+      expect(await retry(pending.nextAttemptAt!.getTime() - 1)).toMatchObject({ claimed: 0 });
+      now = pending.nextAttemptAt!.getTime();
+    }
+    expect(waits).toEqual([60_000, 120_000]);
+
+    expect(await retry(now)).toMatchObject({ claimed: 1, discarded: 1 });
+    const discarded = await item();
+    expect(discarded).toMatchObject({ status: 'discarded', attempts: 3, nextAttemptAt: null });
+    expect(discarded.lastError).toMatch(/discarded after 3 attempts: invalid_json/);
+    expect(await retry(now + 86_400_000)).toMatchObject({ claimed: 0 });
+    // A failing re-run commits nothing: no metrics, no extra failed item, no retry position.
+    expect(await txnCount()).toBe(0);
+    expect(await query(database.url, 'select 1 from failed_items')).toHaveLength(1);
+    expect(await query(database.url, 'select 1 from source_positions')).toHaveLength(0);
+  });
+
+  it('resolves without counting twice when an earlier attempt committed but did not resolve', async () => {
+    const now = Date.now();
+    const body = JSON.stringify(validEvent(3));
+    await insertFailedItems(runtime.db, [
+      {
+        stage: 'bounds',
+        errorCode: 'future_timestamp',
+        errorMessage: 'was in the future',
+        payload: body,
+        payloadEncoding: 'utf8',
+        payloadBytes: body.length,
+        payloadRef: null,
+        source: SOURCE,
+        partitionId: '1',
+        sequenceNumber: 9,
+        eventId: null,
+        nextAttemptAt: new Date(now - 1_000),
+      },
+    ]);
+    // A retry that counted, then the timer died before marking the item resolved.
+    const first = await processBatch(
+      {
+        ...retryPartition({ source: SOURCE, partitionId: '1', sequenceNumber: 9 }),
+        events: [{ body, sequenceNumber: 9 }],
+      },
+      { store: runtime.store, engine: runtime.engine },
+    );
+    expect(first.counted).toBe(1);
+
+    expect(await retry(now)).toMatchObject({ claimed: 1, resolved: 1 });
+    expect(await item()).toMatchObject({ status: 'resolved' });
+    expect(await txnCount()).toBe(1);
+  });
+});
