@@ -1,0 +1,97 @@
+import {
+  compileRuleSet,
+  createMetricEngine,
+  defaultRuleSet,
+  type MetricEngine,
+} from '@paymetrics/metric-engine';
+import { type BatchResult, processBatch, type RawEvent } from '@paymetrics/pipeline';
+import { createPostgresMetricsStore, type MetricsStore } from '@paymetrics/storage-adapters';
+import pg from 'pg';
+import { PIPELINE_NOW_MS } from './workload.js';
+
+/** One consumer of one partition: its own pool, store and engine, as a Function instance has. */
+export interface PartitionConsumer {
+  readonly source: string;
+  readonly partitionId: string;
+  readonly store: MetricsStore;
+  readonly engine: MetricEngine;
+  process(events: readonly RawEvent[]): Promise<BatchResult>;
+  close(): Promise<void>;
+}
+
+export function createPartitionConsumer(url: string, source: string, partitionId: string): PartitionConsumer {
+  const store = createPostgresMetricsStore({ pool: new pg.Pool({ connectionString: url, max: 2 }) });
+  const engine = createMetricEngine({ rules: compileRuleSet(defaultRuleSet) });
+  const clock = () => PIPELINE_NOW_MS;
+  return {
+    source,
+    partitionId,
+    store,
+    engine,
+    process: (events) => processBatch({ source, partitionId, events }, { store, engine, clock }),
+    close: () => store.close(),
+  };
+}
+
+export interface StreamTotals {
+  received: number;
+  counted: number;
+  deadLettered: number;
+  duplicates: number;
+  batches: number;
+  failedBatches: number;
+  commitMs: number[];
+  decodeMs: number;
+  deriveMs: number;
+  elapsedMs: number;
+}
+
+export function emptyStreamTotals(): StreamTotals {
+  return {
+    received: 0,
+    counted: 0,
+    deadLettered: 0,
+    duplicates: 0,
+    batches: 0,
+    failedBatches: 0,
+    commitMs: [],
+    decodeMs: 0,
+    deriveMs: 0,
+    elapsedMs: 0,
+  };
+}
+
+function addResult(totals: StreamTotals, result: BatchResult): void {
+  totals.received += result.received;
+  totals.counted += result.counted;
+  totals.deadLettered += result.deadLettered;
+  totals.duplicates += result.duplicates;
+  totals.batches++;
+  totals.commitMs.push(result.timings.commitMs);
+  totals.decodeMs += result.timings.decodeMs;
+  totals.deriveMs += result.timings.deriveMs;
+}
+
+/**
+ * Feeds batches through the consumer as fast as it takes them, sequence numbers counting from 1.
+ * A failed batch is counted, not retried: the benchmark reports it rather than hiding it.
+ */
+export async function runStream(
+  consumer: PartitionConsumer,
+  batches: AsyncIterable<readonly string[]>,
+): Promise<StreamTotals> {
+  const totals = emptyStreamTotals();
+  const started = performance.now();
+  let sequenceNumber = 0;
+  for await (const lines of batches) {
+    const events: RawEvent[] = lines.map((body) => ({ body, sequenceNumber: ++sequenceNumber }));
+    try {
+      addResult(totals, await consumer.process(events));
+    } catch (error) {
+      totals.failedBatches++;
+      console.error(`batch ${consumer.partitionId}@${events[0]?.sequenceNumber} failed:`, error);
+    }
+  }
+  totals.elapsedMs = performance.now() - started;
+  return totals;
+}
