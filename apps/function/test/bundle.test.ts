@@ -29,7 +29,7 @@ describe('the deployable bundle', () => {
     const manifest = JSON.parse(await readFile(join(deployed, 'package.json'), 'utf8'));
     expect(manifest).toMatchObject({ type: 'module', main: 'index.js' });
     const host = JSON.parse(await readFile(join(deployed, 'host.json'), 'utf8'));
-    expect(host.extensions.eventHubs).toMatchObject({ batchCheckpointFrequency: 1 });
+    expect(host.extensions.eventHubs).toMatchObject({ batchCheckpointFrequency: 5 });
   });
 
   it('loads in a plain Node process without node_modules and exports the handlers', async () => {
