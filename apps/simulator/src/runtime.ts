@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { compileRuleSet, createMetricEngine, defaultRuleSet, type MetricEngine, type RuleSet } from '@paymetrics/metric-engine';
-import { migrateToLatest, migrationStatus } from '@paymetrics/migrate';
+import { migrateToLatest, migrationStatus, openDatabase } from '@paymetrics/migrate';
 import {
   type ArchiveStore,
   createFileArchiveStore,
@@ -9,9 +8,9 @@ import {
   createPostgresMetricsStore,
   type MetricsStore,
 } from '@paymetrics/storage-adapters';
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { redactUrl, type Settings, SettingError } from './settings.js';
+import { type Settings, SettingError } from './settings.js';
 
 /** Everything the local sink needs, opened from settings; `close()` releases it all. */
 export interface LocalRuntime {
@@ -38,53 +37,48 @@ export async function openLocalRuntime(settings: Settings, options: RuntimeOptio
   const archive = options.archive ? createFileArchiveStore({ rootDir: archiveDir }) : undefined;
   const archiveWhere = archive ? [`raw archive: ${archiveDir}`] : ['raw archive: off'];
 
-  if (settings.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 4 });
-    const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
-    try {
-      await pool.query('select 1');
-    } catch (error) {
-      await db.destroy();
-      throw new SettingError(
-        `cannot connect to DATABASE_URL (${redactUrl(settings.databaseUrl)}): ${(error as Error).message}`,
-      );
-    }
-    if (options.migrate) await migrateToLatest(db);
-    else await requireMigrated(db);
-    const store = createPostgresMetricsStore({ pool });
+  const target = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+  try {
+    if (options.migrate || target.kind === 'pglite') await migrateToLatest(target.db);
+    else await requireMigrated(target.db);
+  } catch (error) {
+    await target.close();
+    throw error;
+  }
+
+  if (target.kind === 'pglite' && target.pglite) {
+    const store = createPgliteMetricsStore({ pglite: target.pglite });
     return {
       store,
       engine,
       archive,
-      db,
-      where: [`metrics: PostgreSQL at ${redactUrl(settings.databaseUrl)}`, ...archiveWhere],
+      db: target.db,
+      where: [
+        `metrics: ${target.description}`,
+        ...archiveWhere,
+        'set DATABASE_URL to use your own PostgreSQL instead; `pnpm migrate status` shows the schema',
+      ],
       async close() {
         await archive?.close();
+        // The store and the migration connection share the one PGlite; the store closes it.
         await store.close();
-        await db.destroy();
       },
     };
   }
 
-  const pgliteDir = join(settings.dataDir, 'pglite');
-  const pglite = await PGlite.create(pgliteDir);
-  const db = new Kysely({ dialect: new PGliteDialect({ pglite }) });
-  await migrateToLatest(db);
-  const store = createPgliteMetricsStore({ pglite });
+  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 4 });
+  pool.on('error', () => {}); // an idle client's error surfaces on the next query instead
+  const store = createPostgresMetricsStore({ pool });
   return {
     store,
     engine,
     archive,
-    db,
-    where: [
-      `metrics: embedded PostgreSQL (PGlite) in ${pgliteDir}`,
-      ...archiveWhere,
-      'query it: set DATABASE_URL to use your own PostgreSQL instead; `pnpm migrate status` shows the schema',
-    ],
+    db: target.db,
+    where: [`metrics: PostgreSQL at ${target.description}`, ...archiveWhere],
     async close() {
       await archive?.close();
       await store.close();
-      await pglite.close();
+      await target.close();
     },
   };
 }
