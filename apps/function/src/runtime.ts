@@ -1,12 +1,14 @@
+import { DefaultAzureCredential } from '@azure/identity';
 import {
   compileRuleSet,
   createMetricEngine,
   defaultRuleSet,
   type MetricEngine,
 } from '@paymetrics/metric-engine';
-import * as storageAdapters from '@paymetrics/storage-adapters';
 import {
   type ArchiveStore,
+  createBlobArchiveStore,
+  createBlobContainerClient,
   createFileArchiveStore,
   createPostgresMetricsStore,
   type Database,
@@ -14,13 +16,7 @@ import {
 } from '@paymetrics/storage-adapters';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import {
-  type ArchiveSettings,
-  type FunctionSettings,
-  readFunctionSettings,
-  SettingError,
-  SettingName,
-} from './settings.js';
+import { type ArchiveSettings, type FunctionSettings, readFunctionSettings } from './settings.js';
 
 /** What the functions share per process: one pool, one engine, one archive. */
 export interface FunctionRuntime {
@@ -75,7 +71,7 @@ export async function createRuntime(settings: FunctionSettings, log: Log): Promi
   const store = createPostgresMetricsStore({ pool });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const engine = createMetricEngine({ rules: compileRuleSet(defaultRuleSet) });
-  const archive = await createArchive(settings.archive);
+  const archive = createArchive(settings.archive);
   let closed = false;
   return {
     settings,
@@ -93,24 +89,19 @@ export async function createRuntime(settings: FunctionSettings, log: Log): Promi
   };
 }
 
-/** The Blob store when one is configured and this build has it; the file store when a data folder is set. */
-async function createArchive(settings: ArchiveSettings): Promise<ArchiveStore | undefined> {
+/** The Blob store when one is configured; the file store when a data folder is set. */
+function createArchive(settings: ArchiveSettings): ArchiveStore | undefined {
   if (settings.kind === 'none') return undefined;
   if (settings.kind === 'file') return createFileArchiveStore({ rootDir: settings.rootDir });
-  // Looked up by name so this app builds before and after storage-adapters gains its Blob store.
-  const createBlobArchiveStore = (storageAdapters as Record<string, unknown>).createBlobArchiveStore;
-  if (typeof createBlobArchiveStore !== 'function') {
-    const name =
-      'connectionString' in settings ? SettingName.storageConnectionString : SettingName.storageAccountUrl;
-    throw new SettingError(
-      `${name} is set, but this build of @paymetrics/storage-adapters has no Blob archive store`,
-    );
-  }
-  const options =
+  const container = settings.containerName === undefined ? {} : { containerName: settings.containerName };
+  const containerClient =
     'connectionString' in settings
-      ? { connectionString: settings.connectionString.reveal(), containerName: settings.containerName }
-      : { accountUrl: settings.accountUrl, containerName: settings.containerName };
-  return (await (createBlobArchiveStore as (o: unknown) => ArchiveStore | Promise<ArchiveStore>)(
-    options,
-  )) as ArchiveStore;
+      ? createBlobContainerClient({ connectionString: settings.connectionString.reveal(), ...container })
+      : // Managed identity in Azure (AZURE_CLIENT_ID picks a user-assigned one); developer credentials locally.
+        createBlobContainerClient({
+          accountUrl: settings.accountUrl,
+          credential: new DefaultAzureCredential(),
+          ...container,
+        });
+  return createBlobArchiveStore({ containerClient });
 }

@@ -64,7 +64,7 @@ describe('readFunctionSettings', () => {
     ).toEqual({
       kind: 'blob',
       accountUrl: 'https://acct.blob.core.windows.net',
-      containerName: 'paymetrics',
+      containerName: undefined,
     });
   });
 

@@ -30,8 +30,8 @@ export class Secret {
 export type ArchiveSettings =
   | { readonly kind: 'none' }
   | { readonly kind: 'file'; readonly rootDir: string }
-  | { readonly kind: 'blob'; readonly connectionString: Secret; readonly containerName: string }
-  | { readonly kind: 'blob'; readonly accountUrl: string; readonly containerName: string };
+  | { readonly kind: 'blob'; readonly connectionString: Secret; readonly containerName: string | undefined }
+  | { readonly kind: 'blob'; readonly accountUrl: string; readonly containerName: string | undefined };
 
 export interface RetrySettings {
   /** Attempts after which a failed item is discarded. */
@@ -135,8 +135,9 @@ function readInteger(
 }
 
 function readArchive(env: Env): ArchiveSettings {
-  const containerName = value(env, SettingName.archiveContainer) ?? 'paymetrics';
-  if (!/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/.test(containerName)) {
+  // Unset: the store's default container (DEFAULT_ARCHIVE_CONTAINER_NAME).
+  const containerName = value(env, SettingName.archiveContainer);
+  if (containerName !== undefined && !/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/.test(containerName)) {
     throw new SettingError(
       `${SettingName.archiveContainer} is not a valid blob container name: "${containerName}"`,
     );

@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { RetryableBatchError } from '@paymetrics/dead-letter';
+import { createBlobContainerClient } from '@paymetrics/storage-adapters';
 import {
   createSchemaDatabase,
   type PostgresServer,
   schemaScripts,
   startPostgresServer,
   type TestDatabase,
+  testAzuriteConnectionString,
 } from '@paymetrics/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { controlServer, eventHubInvocation, query, snapshot, validEvent } from '../../test/fixtures.js';
@@ -137,6 +140,33 @@ describe('processPayments against PostgreSQL', () => {
       { seq: '10', error_code: 'invalid_currency', status: 'pending', payload_encoding: 'utf8' },
     ]);
     expect(logs.join('\n')).toContain('received=14 counted=10 deadLettered=4');
+  });
+
+  it('archives the raw batch to Blob Storage (Azurite) under one deterministic name', async () => {
+    const containerName = `function-${randomBytes(4).toString('hex')}`;
+    process.env.AZURE_STORAGE_CONNECTION_STRING = testAzuriteConnectionString();
+    process.env.PAYMETRICS_ARCHIVE_CONTAINER = containerName;
+    try {
+      await closeRuntime();
+      const batch = bodies(5);
+      await processPayments(batch, eventHubInvocation(1, 5).context);
+      await processPayments(batch, eventHubInvocation(1, 5).context);
+
+      const container = createBlobContainerClient({
+        connectionString: testAzuriteConnectionString(),
+        containerName,
+      });
+      const names: string[] = [];
+      for await (const blob of container.listBlobsFlat()) names.push(blob.name);
+      expect(names).toHaveLength(1);
+      expect(names[0]).toMatch(
+        /^raw\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/eventhub%3Apaymetrics-test\.servicebus\.windows\.net%2Fpayments%2Fpaymetrics-function\/0\/0+1-0+5\.ndjson\.gz$/,
+      );
+      await container.delete();
+    } finally {
+      delete process.env.AZURE_STORAGE_CONNECTION_STRING;
+      delete process.env.PAYMETRICS_ARCHIVE_CONTAINER;
+    }
   });
 
   it('rejects a batch without trigger metadata instead of inventing positions', async () => {
