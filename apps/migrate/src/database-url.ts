@@ -1,0 +1,40 @@
+import { MigrationError } from './migration-error.js';
+
+/**
+ * `postgres://user@host:5432/db` for messages: no password, no query string (it may hold
+ * `password=` or key material). Throws MigrationError `invalid_url` without echoing the value,
+ * which may contain a password.
+ */
+export function describeDatabaseUrl(databaseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw invalid('it is not a URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw invalid(`the scheme is ${url.protocol.replace(/:$/, '')}, not postgres or postgresql`);
+  }
+  const socketHost = url.searchParams.get('host');
+  const host = url.hostname ? `${url.hostname}:${url.port || '5432'}` : (socketHost ?? 'localhost:5432');
+  const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
+  return `${url.protocol}//${user}${host}${url.pathname === '/' ? '' : url.pathname}`;
+}
+
+/** The password in `databaseUrl`, decoded, so messages can be scrubbed of it. */
+export function passwordOf(databaseUrl: string): string | undefined {
+  try {
+    const { password } = new URL(databaseUrl);
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function invalid(why: string): MigrationError {
+  return new MigrationError(
+    'invalid_url',
+    `not a PostgreSQL connection URL (${why}); expected postgres://user:password@host:port/database`,
+    { reason: why },
+  );
+}
