@@ -35,6 +35,16 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
       const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();
       try {
+        // A pool's end() resolves before its connections are gone; FORCE would then kill a
+        // closing connection, whose client emits the 57P01 error with nobody listening.
+        for (let waited = 0; waited < 5_000; waited += 20) {
+          const { rows } = await client.query<{ sessions: number }>(
+            'SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if ((rows[0]?.sessions ?? 0) === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();
