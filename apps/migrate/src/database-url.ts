@@ -15,10 +15,12 @@ export function describeDatabaseUrl(databaseUrl: string): string {
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw invalid(`the scheme is ${url.protocol.replace(/:$/, '')}, not postgres or postgresql`);
   }
-  const socketHost = url.searchParams.get('host');
-  const host = url.hostname ? `${url.hostname}:${url.port || '5432'}` : (socketHost ?? 'localhost:5432');
   const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
-  return `${url.protocol}//${user}${host}${url.pathname === '/' ? '' : url.pathname}`;
+  const database = url.pathname === '/' ? '' : url.pathname;
+  if (url.hostname) return `${url.protocol}//${user}${url.hostname}:${url.port || '5432'}${database}`;
+  // No host: libpq's default socket, or the socket folder given as ?host=.
+  const socket = url.searchParams.get('host');
+  return `${url.protocol}//${user}${database}${socket ? `?host=${socket}` : ''}`;
 }
 
 /** The password in `databaseUrl`, decoded, so messages can be scrubbed of it. */
