@@ -1,6 +1,6 @@
 import { decodeEventBody } from '@paymetrics/dead-letter';
 import { checkEventTime, type EventTimeBounds } from '@paymetrics/metric-engine';
-import { type ErrorCode, FailureStage, type ValidTransaction, validateTransaction } from '@paymetrics/schemas';
+import { type ErrorCode, FailureStage, maskPans, type ValidTransaction, validateTransaction } from '@paymetrics/schemas';
 import type { RawEvent } from './batch.js';
 
 export interface CountableEvent {
@@ -22,7 +22,7 @@ export interface ClassifiedEvents {
   readonly parked: ParkedEvent[];
   /** Repeats of an eventId seen earlier in the same batch. */
   readonly duplicates: number;
-  /** The raw text of every event, for the archive. */
+  /** The text of every event as received, card numbers masked, for the archive. */
   readonly lines: string[];
 }
 
@@ -30,6 +30,15 @@ export interface ClassifyOptions {
   readonly nowMs: number;
   readonly bounds: EventTimeBounds;
   readonly maxEventBytes: number;
+}
+
+const lossyUtf8 = new TextDecoder('utf-8');
+
+/** The body as text for the archive when decoding gave none (invalid UTF-8, too large). */
+function rawText(body: RawEvent['body']): string {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return lossyUtf8.decode(body);
+  return JSON.stringify(body) ?? '';
 }
 
 function readableEventId(value: unknown): string | null {
@@ -48,7 +57,7 @@ export function classifyEvents(events: readonly RawEvent[], options: ClassifyOpt
 
   for (const event of events) {
     const decoded = decodeEventBody(event.body, { maxBytes: options.maxEventBytes });
-    lines.push(decoded.text ?? '');
+    lines.push(maskPans(decoded.text ?? rawText(event.body)));
     if (!decoded.ok) {
       parked.push({ event, stage: FailureStage.decode, code: decoded.code, message: decoded.message, eventId: null });
       continue;

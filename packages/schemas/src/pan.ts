@@ -71,12 +71,56 @@ function* panSpans(text: string): Generator<readonly [number, number]> {
   }
 }
 
+const isPanChar = (code: number) => isDigit(code) || code === 32 || code === 45;
+
+/** Does text[start, end) hold 13 or more digits grouped by single spaces or dashes? */
+function holdsDigitRun(text: string, start: number, end: number): boolean {
+  let digits = 0;
+  let separatorAllowed = false;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (isDigit(code)) {
+      if (++digits >= MIN_PAN_DIGITS) return true;
+      separatorAllowed = true;
+    } else if (separatorAllowed) {
+      separatorAllowed = false;
+    } else {
+      digits = 0;
+    }
+  }
+  return false;
+}
+
+/**
+ * Cheap first pass, because every archived line goes through maskPans: a PAN needs a stretch of
+ * at least 13 characters from [0-9 -], so the scan looks at every 13th character and only
+ * inspects the stretch around one that could belong to such a run. Almost no event has one.
+ */
+function mayContainPan(text: string): boolean {
+  const length = text.length;
+  let i = MIN_PAN_DIGITS - 1;
+  while (i < length) {
+    if (!isPanChar(text.charCodeAt(i))) {
+      i += MIN_PAN_DIGITS;
+      continue;
+    }
+    let start = i;
+    while (start > 0 && isPanChar(text.charCodeAt(start - 1))) start--;
+    let end = i + 1;
+    while (end < length && isPanChar(text.charCodeAt(end))) end++;
+    if (end - start >= MIN_PAN_DIGITS && holdsDigitRun(text, start, end)) return true;
+    i = end + MIN_PAN_DIGITS;
+  }
+  return false;
+}
+
 export function containsPan(text: string): boolean {
-  return !panSpans(text).next().done;
+  return mayContainPan(text) && !panSpans(text).next().done;
 }
 
 /** Replaces every PAN-like run with `*` except its last four digits; separators are kept. */
 export function maskPans(text: string): string {
+  if (!mayContainPan(text)) return text;
   let result = '';
   let copied = 0;
   for (const [start, end] of panSpans(text)) {
