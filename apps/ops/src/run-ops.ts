@@ -1,0 +1,232 @@
+import { discardFailedItems, type FailedItemFilter, listFailedItems } from '@paymetrics/dead-letter';
+import { type FailedItemStatus, failedItemStatuses } from '@paymetrics/schemas';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import {
+  formatFailedItemList,
+  formatFailedItemView,
+  formatOutcomes,
+  summarizeOutcomes,
+  viewFailedItem,
+} from './failed-item-view.js';
+import { formatReconciliation } from './format-report.js';
+import { type OpsDatabase, openOpsDatabase, readOpsSettings } from './ops-database.js';
+import { reconcile } from './reconcile.js';
+import { retryFailedItems } from './retry-failed-items.js';
+
+export interface OpsIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Exit codes: 0 done (reconcile: OK), 1 error, 2 reconcile found a mismatch. */
+export const ExitCode = { ok: 0, error: 1, mismatch: 2 } as const;
+
+function instant(value: string): Date {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError('must be an ISO 8601 date-time');
+  return new Date(ms);
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function collect(value: string, previous: readonly string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').filter((code) => code !== '')];
+}
+
+interface SelectOptions {
+  code?: string[];
+  status?: FailedItemStatus;
+  from?: Date;
+  to?: Date;
+  limit?: number;
+  json?: boolean;
+  dryRun?: boolean;
+  reason?: string;
+  now?: Date;
+}
+
+function filterOf(
+  ids: readonly string[],
+  options: SelectOptions,
+  defaultStatus?: FailedItemStatus,
+): FailedItemFilter {
+  const status = options.status ?? (ids.length === 0 ? defaultStatus : undefined);
+  return {
+    ...(ids.length > 0 ? { ids } : {}),
+    ...(options.code ? { codes: options.code } : {}),
+    ...(status ? { status } : {}),
+    ...(options.from ? { from: options.from } : {}),
+    ...(options.to ? { to: options.to } : {}),
+    ...(options.limit ? { limit: options.limit } : {}),
+  };
+}
+
+function requireSelection(command: string, ids: readonly string[], options: SelectOptions): void {
+  if (ids.length === 0 && !options.code && !options.from && !options.to) {
+    throw new InvalidArgumentError(
+      `${command} needs ids, --code or --from/--to: it never acts on every item`,
+    );
+  }
+}
+
+const selectOptions = (command: Command, withStatus: boolean) => {
+  command
+    .addOption(
+      new Option('--code <code>', 'error code (repeat or comma-separate for several)').argParser(collect),
+    )
+    .addOption(new Option('--from <time>', 'failed at or after this ISO time').argParser(instant))
+    .addOption(new Option('--to <time>', 'failed before this ISO time').argParser(instant))
+    .addOption(
+      new Option('--limit <n>', 'at most n items (default 100, at most 10,000)').argParser(positiveInteger),
+    )
+    .option('--json', 'one JSON document for machines');
+  if (withStatus) {
+    command.addOption(
+      new Option('--status <status>', 'pending, retrying, resolved or discarded').choices(failedItemStatuses),
+    );
+  }
+  return command;
+};
+
+/**
+ * `pnpm reconcile` and `pnpm dlq ...`: parses argv (without node and script), runs against the
+ * database the settings name, writes to the given streams and returns the exit code. Never throws.
+ */
+export async function runOps(argv: readonly string[], io: OpsIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  let prefix = 'ops';
+  const json = (value: unknown) => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+
+  const withDatabase = async (work: (database: OpsDatabase) => Promise<void>) => {
+    const database = await openOpsDatabase(readOpsSettings(io.env, io.cwd));
+    try {
+      await work(database);
+    } finally {
+      await database.close();
+    }
+  };
+
+  const program = new Command('ops')
+    .description('paymetrics operator tools')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: () => {} })
+    .showHelpAfterError(false);
+
+  program
+    .command('reconcile')
+    .description('check that every event received was counted, dead-lettered or skipped as a duplicate, once')
+    .option('--json', 'the full report as JSON')
+    .addOption(new Option('--now <time>', 'the current time (tests)').argParser(instant).hideHelp())
+    .action((options: { json?: boolean; now?: Date }) =>
+      withDatabase(async ({ db }) => {
+        const report = await reconcile(db, options.now ? { now: options.now } : {});
+        if (options.json) json(report);
+        else io.stdout(`${formatReconciliation(report)}\n`);
+        exitCode = report.ok ? ExitCode.ok : ExitCode.mismatch;
+      }),
+    );
+
+  const dlq = program.command('dlq').description('dead-letter operations on failed_items');
+
+  selectOptions(dlq.command('list').description('list failed items, oldest first'), true).action(
+    (options: SelectOptions) =>
+      withDatabase(async ({ db }) => {
+        const items = await listFailedItems(db, filterOf([], options));
+        if (options.json) json(items);
+        else io.stdout(`${formatFailedItemList(items)}\n`);
+      }),
+  );
+
+  dlq
+    .command('show')
+    .description('one failed item: the row, its payload as stored, and decoded when stored as base64')
+    .argument('<id>')
+    .option('--json', 'as JSON')
+    .action((id: string, options: { json?: boolean }) =>
+      withDatabase(async ({ db }) => {
+        const [item] = /^[1-9][0-9]{0,18}$/.test(id) ? await listFailedItems(db, { ids: [id] }) : [];
+        if (!item) throw new Error(`no failed item with id ${id}`);
+        const view = viewFailedItem(item);
+        if (options.json) json(view);
+        else io.stdout(`${formatFailedItemView(view)}\n`);
+      }),
+    );
+
+  selectOptions(
+    dlq
+      .command('retry')
+      .description(
+        're-run items through the pipeline now; report resolved, duplicate or still failing per item',
+      )
+      .argument('[ids...]'),
+    false,
+  )
+    .option('--dry-run', 'run each item in a transaction that is rolled back; change nothing')
+    .addOption(
+      new Option('--now <time>', 'processing time of the re-run (tests)').argParser(instant).hideHelp(),
+    )
+    .action((ids: string[], options: SelectOptions) => {
+      requireSelection('retry', ids, options);
+      return withDatabase(async (database) => {
+        const { store, engine } = database.pipeline();
+        const now = options.now;
+        const results = await retryFailedItems(
+          { db: database.db, store, engine, ...(now ? { clock: () => now.getTime() } : {}) },
+          filterOf(ids, options, 'pending'),
+          { dryRun: options.dryRun === true },
+        );
+        if (options.json) json(results);
+        else
+          io.stdout(
+            `${formatOutcomes(results)}\n${options.dryRun ? 'dry run: ' : ''}${summarizeOutcomes(results)}\n`,
+          );
+        if (results.some((r) => r.outcome === 'error')) exitCode = ExitCode.error;
+      });
+    });
+
+  selectOptions(
+    dlq
+      .command('discard')
+      .description('mark pending items as discarded: they will never be counted')
+      .argument('[ids...]'),
+    false,
+  )
+    .option('--reason <text>', 'why, kept in last_error')
+    .option('--dry-run', 'report what would be discarded; change nothing')
+    .action((ids: string[], options: SelectOptions) => {
+      requireSelection('discard', ids, options);
+      return withDatabase(async ({ db }) => {
+        const outcomes = await discardFailedItems(db, filterOf(ids, options, 'pending'), {
+          dryRun: options.dryRun === true,
+          ...(options.reason === undefined ? {} : { reason: options.reason }),
+        });
+        if (options.json) json(outcomes);
+        else
+          io.stdout(
+            `${formatOutcomes(outcomes)}\n${options.dryRun ? 'dry run: ' : ''}${summarizeOutcomes(outcomes)}\n`,
+          );
+      });
+    });
+
+  try {
+    const [first, second] = argv;
+    prefix = first === 'dlq' && second ? `dlq ${second}` : (first ?? 'ops');
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return ExitCode.ok; // --help, --version
+      io.stderr(`${prefix}: ${error.message.replace(/^error: /, '').split('\n')[0]}\n`);
+      return ExitCode.error;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`${prefix}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    return ExitCode.error;
+  }
+}
