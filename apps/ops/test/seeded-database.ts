@@ -1,0 +1,31 @@
+import { processBatch } from '@paymetrics/pipeline';
+import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
+import { sql } from 'kysely';
+import { type OpsDatabase, openOpsDatabase } from '../src/ops-database.js';
+import { mixedBatches, NOW } from './fixtures.js';
+
+export interface SeededDatabase {
+  readonly database: TestDatabase;
+  readonly ops: OpsDatabase;
+  query<R = Record<string, unknown>>(text: string): Promise<R[]>;
+  close(): Promise<void>;
+}
+
+/** A fresh PostgreSQL database with the schema, the mixed workload processed at NOW. */
+export async function seededDatabase(prefix: string): Promise<SeededDatabase> {
+  const database = await createSchemaDatabase(prefix);
+  const ops = await openOpsDatabase({ databaseUrl: database.url, dataDir: '/nonexistent' });
+  const { store, engine } = ops.pipeline();
+  for (const batch of mixedBatches()) await processBatch(batch, { store, engine, clock: () => NOW });
+  return {
+    database,
+    ops,
+    async query<R>(text: string) {
+      return (await sql.raw<R>(text).execute(ops.db)).rows;
+    },
+    async close() {
+      await ops.close();
+      await database.drop();
+    },
+  };
+}
