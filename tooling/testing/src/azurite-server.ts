@@ -104,8 +104,11 @@ export async function startAzurite(options: AzuriteServerOptions = {}): Promise<
     child.stderr?.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-4_000);
     });
-    // A test runner killed abruptly must not leave the server behind.
-    const killOnExit = () => child.kill('SIGKILL');
+    // A test runner that exits without its teardown must not leave the server or its data behind.
+    const killOnExit = () => {
+      child.kill('SIGKILL');
+      rmSync(location, { recursive: true, force: true });
+    };
     process.once('exit', killOnExit);
     const stop = async () => {
       await stopChild(child);
