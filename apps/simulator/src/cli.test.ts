@@ -19,7 +19,20 @@ let lines: string[];
 
 beforeAll(async () => {
   const generated = await simulateCli(
-    ['--sink', 'ndjson', '--count', '6000', '--seed', '7', '--out', eventsFile, '--malformed', '0.02', '--duplicates', '0.01'],
+    [
+      '--sink',
+      'ndjson',
+      '--count',
+      '6000',
+      '--seed',
+      '7',
+      '--out',
+      eventsFile,
+      '--malformed',
+      '0.02',
+      '--duplicates',
+      '0.01',
+    ],
     {},
   );
   expect(generated.code, generated.stderr).toBe(0);
@@ -29,7 +42,9 @@ beforeAll(async () => {
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 async function failedItems(query: (text: string) => Promise<{ rows: unknown[] }>) {
-  const { rows } = await query('select sequence_number::int as line, error_code from failed_items order by 1');
+  const { rows } = await query(
+    'select sequence_number::int as line, error_code from failed_items order by 1',
+  );
   return rows as { line: number; error_code: string }[];
 }
 
@@ -53,10 +68,13 @@ describe('pnpm simulate --input FILE --sink local', () => {
     const migrated = await migrateCli([], env);
     expect(migrated.code, migrated.stderr).toBe(0);
 
-    const first = await simulateCli(['--input', eventsFile, '--sink', 'local', '--batch-size', '500', '--no-progress'], {
-      ...env,
-      PAYMETRICS_DATA_DIR: workDir,
-    });
+    const first = await simulateCli(
+      ['--input', eventsFile, '--sink', 'local', '--batch-size', '500', '--no-progress'],
+      {
+        ...env,
+        PAYMETRICS_DATA_DIR: workDir,
+      },
+    );
     expect(first.code, first.stderr).toBe(0);
     const reference = referenceAggregation(lines);
     expect(reference.badLines.length).toBeGreaterThan(50);
@@ -83,7 +101,9 @@ describe('pnpm simulate --input FILE --sink local', () => {
   it('refuses to run against a PostgreSQL database that was not migrated, naming the fix', async () => {
     const empty = await createTestDatabase('sim_unmigrated');
     try {
-      const result = await simulateCli(['--input', eventsFile, '--sink', 'local'], { DATABASE_URL: empty.url });
+      const result = await simulateCli(['--input', eventsFile, '--sink', 'local'], {
+        DATABASE_URL: empty.url,
+      });
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(/pnpm migrate/);
@@ -107,7 +127,10 @@ describe('the embedded default (no DATABASE_URL)', () => {
     const migrated = await migrateCli([], env);
     expect(migrated.code, migrated.stderr).toBe(0);
     for (let run = 0; run < 2; run++) {
-      const result = await simulateCli(['--input', eventsFile, '--sink', 'local', '--batch-size', '2000', '--no-progress'], env);
+      const result = await simulateCli(
+        ['--input', eventsFile, '--sink', 'local', '--batch-size', '2000', '--no-progress'],
+        env,
+      );
       expect(result.code, result.stderr).toBe(0);
     }
     const pglite = await PGlite.create(join(dataDir, 'pglite'));
@@ -131,7 +154,8 @@ describe('pnpm start (demo)', () => {
     });
     expect(result.code, result.stderr).toBe(0);
     const summary = result.stdout;
-    const figure = (label: string) => Number(new RegExp(`${label}\\s+([\\d,]+)`).exec(summary)?.[1]?.replaceAll(',', ''));
+    const figure = (label: string) =>
+      Number(new RegExp(`${label}\\s+([\\d,]+)`).exec(summary)?.[1]?.replaceAll(',', ''));
     expect(figure('events received')).toBe(20_000);
     const counted = figure('counted');
     expect(counted + figure('dead-lettered') + figure('duplicates skipped')).toBe(20_000);
@@ -142,7 +166,9 @@ describe('pnpm start (demo)', () => {
 
     const pglite = await PGlite.create(join(dataDir, 'pglite'));
     try {
-      const { rows } = await pglite.query<{ n: number }>('select sum(txn_count)::int as n from payment_metrics_5m');
+      const { rows } = await pglite.query<{ n: number }>(
+        'select sum(txn_count)::int as n from payment_metrics_5m',
+      );
       expect(rows[0]!.n).toBe(counted);
     } finally {
       await pglite.close();

@@ -1,14 +1,21 @@
 #!/usr/bin/env node
-import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseRuleSet } from '@paymetrics/metric-engine';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createProgress } from './progress.js';
-import { openLocalRuntime } from './runtime.js';
-import { generateScenario } from './scenario/generate.js';
 import { openReplayInput } from './input.js';
+import { pace, steadyRate } from './pacing.js';
+import { createProgress, createSendProgress } from './progress.js';
+import { openLocalRuntime } from './runtime.js';
+import { createScenario } from './scenario/generate.js';
+import { groundTruth } from './scenario/ground-truth.js';
+import { type IncidentSpec, incidentSyntax, parseIncident } from './scenario/incident-spec.js';
+import { formatSendSummary } from './send-summary.js';
 import { readSettings, resolveUserPath, SettingError } from './settings.js';
+import { createEventHubProducer } from './sinks/eventhubs-producer.js';
+import { describeEventHub, readEventHubSettings } from './sinks/eventhubs-settings.js';
+import { createEventHubsSink } from './sinks/eventhubs-sink.js';
 import { runLocalPipeline } from './sinks/local-sink.js';
 import { formatSummary, summarizeDatabase } from './summary.js';
 
@@ -22,7 +29,8 @@ function positiveInteger(value: string): number {
 
 function fraction(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number between 0 and 1');
+  if (!Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError('must be a number between 0 and 1');
   return n;
 }
 
@@ -50,69 +58,153 @@ interface SimulateOptions {
   rules?: string;
   archive: boolean;
   progress: boolean;
+  dailyCurve: boolean;
+  incident: IncidentSpec[];
+  groundTruth?: string;
+  maxInFlight: number;
+}
+
+function incident(value: string, previous: IncidentSpec[] = []): IncidentSpec[] {
+  try {
+    return [...previous, parseIncident(value)];
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 async function simulate(options: SimulateOptions, migrate: boolean): Promise<void> {
-  const settings = readSettings();
-  const count = options.count ?? (options.duration && options.rate ? options.duration * options.rate : 10_000);
-  const startMs = options.start ?? Date.now() - options.spanMinutes * MINUTE - MINUTE;
-  const scenario = () =>
-    generateScenario({
-      seed: options.seed,
-      count,
-      startMs,
-      spanMs: options.spanMinutes * MINUTE,
-      merchants: options.merchants,
-      malformedFraction: options.malformed,
-      duplicateFraction: options.duplicates,
-      lateFraction: options.late,
-    });
-
-  if (options.sink === 'eventhubs') {
-    throw new SettingError('--sink eventhubs is not available yet: use --sink local or --sink ndjson');
+  // Live mode: with --rate, events are sent when the wall clock reaches their event time.
+  const live = options.rate !== undefined;
+  const count =
+    options.count ?? (options.duration && options.rate ? options.duration * options.rate : 10_000);
+  const spanMs = options.rate ? (count * 1000) / options.rate : options.spanMinutes * MINUTE;
+  const startMs = options.start ?? (live ? Date.now() : Date.now() - options.spanMinutes * MINUTE - MINUTE);
+  const eventHub = options.sink === 'eventhubs' ? readEventHubSettings() : undefined;
+  const settings = options.sink === 'local' ? readSettings() : undefined;
+  if (options.input && (options.incident.length > 0 || options.dailyCurve)) {
+    throw new SettingError(
+      '--incident and --daily-curve shape a generated scenario: they cannot be used with --input',
+    );
   }
+  const scenario = createScenario({
+    seed: options.seed,
+    count,
+    startMs,
+    spanMs,
+    merchants: options.merchants,
+    malformedFraction: options.malformed,
+    duplicateFraction: options.duplicates,
+    lateFraction: options.late,
+    dailyCurve: options.dailyCurve,
+    incidents: options.incident,
+  });
+  const groundTruthPath = options.groundTruth ? resolveUserPath(options.groundTruth) : undefined;
+  const writeGroundTruth = async () => {
+    if (!groundTruthPath) return;
+    const truth = groundTruth(
+      options.seed,
+      { startMs, spanMs, count, dailyCurve: options.dailyCurve },
+      scenario.incidents,
+    );
+    await writeFile(groundTruthPath, `${JSON.stringify(truth, null, 2)}\n`);
+  };
+  // Written before the run (so a live detector can be scored while it runs) and again after, with counts.
+  await writeGroundTruth();
 
-  if (options.sink === 'ndjson') {
-    const out = options.out === '-' ? process.stdout : createWriteStream(resolveUserPath(options.out));
-    const lines = options.input
-      ? (await openReplayInput(resolveUserPath(options.input))).lines()
-      : (function* () {
-          for (const event of scenario()) yield `${event.line}`;
-        })();
-    for await (const line of lines) {
-      if (!out.write(typeof line === 'string' ? `${line}\n` : Buffer.concat([line, Buffer.from('\n')]))) {
-        await once(out, 'drain');
-      }
-    }
-    if (out !== process.stdout) {
-      out.end();
-      await once(out, 'finish');
+  const input = options.input ? await openReplayInput(resolveUserPath(options.input)) : undefined;
+  const total = input?.lineCount ?? count;
+  const lines = (): AsyncIterable<string | Uint8Array> => {
+    if (input) return live ? pace(input.lines(), { dueMs: steadyRate(options.rate!) }) : input.lines();
+    const events = live
+      ? pace(scenario.events(), { dueMs: (event) => event.atMs - startMs })
+      : scenario.events();
+    return (async function* () {
+      for await (const event of events) yield event.line;
+    })();
+  };
+  const done = async (summary: string, stream: NodeJS.WriteStream = process.stdout) => {
+    await writeGroundTruth();
+    stream.write(`${summary}\n`);
+  };
+
+  if (eventHub) {
+    const producer = createEventHubProducer(eventHub);
+    const progress = options.progress ? createSendProgress(total, 'eventhubs') : undefined;
+    try {
+      const sink = createEventHubsSink({
+        producer,
+        maxInFlight: options.maxInFlight,
+        onBatchSent: (soFar) => progress?.update(soFar.sent, soFar.batches),
+      });
+      for await (const line of lines()) await sink.write(line);
+      const totals = await sink.finish();
+      progress?.stop();
+      await done(
+        formatSendSummary({
+          sink: 'eventhubs',
+          ...totals,
+          targetRate: options.rate,
+          groundTruthPath,
+          where: [`sent to ${describeEventHub(eventHub)}`],
+        }),
+      );
+    } finally {
+      progress?.stop();
+      await producer.close();
     }
     return;
   }
 
-  const rules = options.rules ? parseRuleSet(JSON.parse(await readFile(resolveUserPath(options.rules), 'utf8'))) : undefined;
-  const runtime = await openLocalRuntime(settings, { migrate, archive: options.archive, rules });
+  if (options.sink === 'ndjson') {
+    const toStdout = options.out === '-';
+    const out = toStdout ? process.stdout : createWriteStream(resolveUserPath(options.out));
+    const progress = options.progress ? createSendProgress(total, 'ndjson') : undefined;
+    const started = performance.now();
+    let sent = 0;
+    for await (const line of lines()) {
+      if (!out.write(typeof line === 'string' ? `${line}\n` : Buffer.concat([line, newline]))) {
+        await once(out, 'drain');
+      }
+      if (++sent % 1000 === 0) progress?.update(sent, 0);
+    }
+    if (!toStdout) {
+      out.end();
+      await once(out, 'finish');
+    }
+    progress?.update(sent, 0);
+    progress?.stop();
+    await done(
+      formatSendSummary({
+        sink: 'ndjson',
+        sent,
+        elapsedMs: performance.now() - started,
+        targetRate: options.rate,
+        groundTruthPath,
+        where: [`written to ${toStdout ? 'stdout' : resolveUserPath(options.out)}`],
+      }),
+      // The events own stdout; the summary must not end up among them.
+      toStdout ? process.stderr : process.stdout,
+    );
+    return;
+  }
+
+  const rules = options.rules
+    ? parseRuleSet(JSON.parse(await readFile(resolveUserPath(options.rules), 'utf8')))
+    : undefined;
+  const runtime = await openLocalRuntime(settings!, { migrate, archive: options.archive, rules });
   try {
-    const input = options.input ? await openReplayInput(resolveUserPath(options.input)) : undefined;
     const source = input?.source ?? `simulator:seed-${options.seed}:${new Date(startMs).toISOString()}`;
-    const total = input?.lineCount ?? count;
     const progress = options.progress ? createProgress(total, input ? 'replay' : 'simulate') : undefined;
-    const lines =
-      input?.lines() ??
-      (function* () {
-        for (const event of scenario()) yield event.line;
-      })();
-    let done = 0;
-    const totals = await runLocalPipeline(lines, {
+    let received = 0;
+    const totals = await runLocalPipeline(lines(), {
       store: runtime.store,
       engine: runtime.engine,
       archive: runtime.archive,
       source,
       batchSize: options.batchSize,
       onBatch(result, soFar) {
-        done += result.received;
-        progress?.update(done, soFar.counted, soFar.deadLettered);
+        received += result.received;
+        progress?.update(received, soFar.counted, soFar.deadLettered);
       },
     });
     progress?.stop();
@@ -121,30 +213,91 @@ async function simulate(options: SimulateOptions, migrate: boolean): Promise<voi
       runtime.db,
       windows.length > 0 ? { fromMs: Math.min(...windows), toMs: Math.max(...windows) } : undefined,
     );
-    process.stdout.write(`${formatSummary(totals, summary, [`source: ${source}`, ...runtime.where])}\n`);
+    const extra = [
+      `source: ${source}`,
+      ...(groundTruthPath ? [`ground truth: ${groundTruthPath}`] : []),
+      ...runtime.where,
+    ];
+    await done(formatSummary(totals, summary, extra));
   } finally {
     await runtime.close();
   }
 }
 
+const newline = Buffer.from('\n');
+
 function simulateCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
     .addOption(new Option('--count <n>', 'number of events to generate').argParser(positiveInteger))
-    .addOption(new Option('--duration <seconds>', 'with --rate: generate rate x duration events').argParser(positiveInteger))
-    .addOption(new Option('--rate <eps>', 'events per second').argParser(positiveInteger))
-    .addOption(new Option('--seed <n>', 'seed of the scenario: the same seed gives the same events').argParser(positiveInteger).default(42))
-    .addOption(new Option('--sink <sink>', 'where events go').choices(['local', 'ndjson', 'eventhubs']).default('local'))
+    .addOption(
+      new Option('--duration <seconds>', 'with --rate: generate rate x duration events').argParser(
+        positiveInteger,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--rate <eps>',
+        'live mode: send at this many events per second, event time = now',
+      ).argParser(positiveInteger),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the scenario: the same seed gives the same events')
+        .argParser(positiveInteger)
+        .default(42),
+    )
+    .addOption(
+      new Option('--sink <sink>', 'where events go')
+        .choices(['local', 'ndjson', 'eventhubs'])
+        .default('local'),
+    )
     .addOption(new Option('--out <file>', 'output of the ndjson sink (- for stdout)').default('-'))
-    .addOption(new Option('--input <file>', 'replay NDJSON lines verbatim instead of generating (- for stdin)'))
-    .addOption(new Option('--batch-size <n>', 'events per pipeline batch').argParser(positiveInteger).default(1000))
-    .addOption(new Option('--start <time>', 'event time of the first event (default: span minutes ago)').argParser(instant))
-    .addOption(new Option('--span-minutes <n>', 'event time the scenario covers').argParser(positiveInteger).default(60))
+    .addOption(
+      new Option('--input <file>', 'replay NDJSON lines verbatim instead of generating (- for stdin)'),
+    )
+    .addOption(
+      new Option('--batch-size <n>', 'events per pipeline batch').argParser(positiveInteger).default(1000),
+    )
+    .addOption(
+      new Option('--start <time>', 'event time of the first event (default: span minutes ago)').argParser(
+        instant,
+      ),
+    )
+    .addOption(
+      new Option('--span-minutes <n>', 'event time the scenario covers')
+        .argParser(positiveInteger)
+        .default(60),
+    )
     .addOption(new Option('--merchants <n>', 'number of merchants').argParser(positiveInteger).default(300))
-    .addOption(new Option('--malformed <fraction>', 'share of malformed events').argParser(fraction).default(0.005))
-    .addOption(new Option('--duplicates <fraction>', 'share of repeated events').argParser(fraction).default(0.002))
+    .addOption(
+      new Option('--malformed <fraction>', 'share of malformed events').argParser(fraction).default(0.005),
+    )
+    .addOption(
+      new Option('--duplicates <fraction>', 'share of repeated events').argParser(fraction).default(0.002),
+    )
     .addOption(new Option('--late <fraction>', 'share of late events').argParser(fraction).default(0.01))
     .addOption(new Option('--rules <file>', 'rule set JSON (default: the shipped rules)'))
+    .option(
+      '--daily-curve',
+      "event times and merchants follow a daily volume curve in each market's local time",
+      false,
+    )
+    .addOption(
+      new Option('--incident <spec>', `inject an incident (repeatable): ${incidentSyntax}`)
+        .argParser(incident)
+        .default([]),
+    )
+    .addOption(
+      new Option(
+        '--ground-truth <file>',
+        'write the injected incidents (scope, window, expected effect) as JSON',
+      ),
+    )
+    .addOption(
+      new Option('--max-in-flight <n>', 'eventhubs: sendBatch calls in flight at once')
+        .argParser(positiveInteger)
+        .default(4),
+    )
     .option('--no-archive', 'do not archive raw events')
     .option('--no-progress', 'no progress bar');
 }
@@ -157,8 +310,11 @@ program.addCommand(
   { isDefault: true },
 );
 program.addCommand(
-  simulateCommand('demo', 'pnpm start: migrate, run a realistic scenario through the local pipeline, summarize').action(
-    (options: SimulateOptions) => simulate({ ...options, count: options.count ?? 100_000, sink: 'local' }, true),
+  simulateCommand(
+    'demo',
+    'pnpm start: migrate, run a realistic scenario through the local pipeline, summarize',
+  ).action((options: SimulateOptions) =>
+    simulate({ ...options, count: options.count ?? 100_000, sink: 'local' }, true),
   ),
 );
 

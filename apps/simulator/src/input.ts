@@ -15,7 +15,9 @@ function sourceName(hash: string): string {
 }
 
 /** Splits a byte stream on LF (dropping a CR before it); the newline after the last line ends no extra line. */
-export async function* splitLines(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+export async function* splitLines(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   let pending: Buffer = Buffer.alloc(0);
   for await (const chunk of chunks) {
     let buffer = pending.length > 0 ? Buffer.concat([pending, chunk]) : Buffer.from(chunk);

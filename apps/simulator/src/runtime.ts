@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { compileRuleSet, createMetricEngine, defaultRuleSet, type MetricEngine, type RuleSet } from '@paymetrics/metric-engine';
+import {
+  compileRuleSet,
+  createMetricEngine,
+  defaultRuleSet,
+  type MetricEngine,
+  type RuleSet,
+} from '@paymetrics/metric-engine';
 import { migrateToLatest, migrationStatus, openDatabase } from '@paymetrics/migrate';
 import {
   type ArchiveStore,
@@ -10,7 +16,7 @@ import {
 } from '@paymetrics/storage-adapters';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { type Settings, SettingError } from './settings.js';
+import { SettingError, type Settings } from './settings.js';
 
 /** Everything the local sink needs, opened from settings; `close()` releases it all. */
 export interface LocalRuntime {

@@ -29,10 +29,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     try {
       parsed = new URL(databaseUrl);
     } catch {
-      throw new SettingError('DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)');
+      throw new SettingError(
+        'DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)',
+      );
     }
     if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-      throw new SettingError(`DATABASE_URL must start with postgres:// or postgresql://, not ${parsed.protocol}//`);
+      throw new SettingError(
+        `DATABASE_URL must start with postgres:// or postgresql://, not ${parsed.protocol}//`,
+      );
     }
   }
   const dataDir = resolveUserPath(env.PAYMETRICS_DATA_DIR?.trim() || '.data', env);

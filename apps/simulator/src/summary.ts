@@ -46,7 +46,9 @@ export async function summarizeDatabase(
         from dynamic_metrics where metric_name = 'decline_count' and ${range}
        group by 1 order by sum(value_count) desc, 1 limit 5`.execute(db);
   const sketches = await sql<{ sketch: StoredSketch | string }>`
-      select sketch from aggregate_histograms where metric_name = 'processor_latency_ms' and ${range}`.execute(db);
+      select sketch from aggregate_histograms where metric_name = 'processor_latency_ms' and ${range}`.execute(
+    db,
+  );
   const failed = await sql<{ code: string; count: string }>`
       select error_code as code, count(*)::text as count from failed_items group by 1 order by count(*) desc, 1`.execute(
     db,

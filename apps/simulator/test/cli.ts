@@ -13,8 +13,12 @@ export interface CliResult {
 }
 
 /** Runs an app's CLI as `pnpm simulate` / `pnpm migrate` would: a separate Node process from source. */
-async function runCli(dir: string, args: readonly string[], env: Record<string, string | undefined>): Promise<CliResult> {
-  const childEnv = { ...process.env, ...env, INIT_CWD: env.INIT_CWD ?? dir };
+async function runCli(
+  dir: string,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<CliResult> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, INIT_CWD: env.INIT_CWD ?? dir };
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
   try {
     const { stdout, stderr } = await run(

@@ -64,4 +64,49 @@ export const markets: readonly Market[] = [
   { country: 'SG', currency: 'SGD', medianAmountMinor: 6_000, weight: 3 },
 ];
 
-export const merchantVerticals = ['shop', 'travel', 'food', 'games', 'saas', 'fashion', 'grocery', 'mobility'] as const;
+export const merchantVerticals = [
+  'shop',
+  'travel',
+  'food',
+  'games',
+  'saas',
+  'fashion',
+  'grocery',
+  'mobility',
+] as const;
+
+/** Processor regions: an outage takes out every market of one region. */
+export const regions = {
+  EU: ['GB', 'DE', 'FR', 'NL', 'ES', 'SE'],
+  NA: ['US', 'CA'],
+  LATAM: ['BR'],
+  APAC: ['JP', 'AU', 'IN', 'SG'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type Region = keyof typeof regions;
+
+/** UTC offset of each market in minutes, standard time (no daylight saving: the scenario stays simple and stable). */
+export const offsetsByCountry: Readonly<Record<string, number>> = {
+  US: -300,
+  CA: -300,
+  BR: -180,
+  GB: 0,
+  DE: 60,
+  FR: 60,
+  NL: 60,
+  ES: 60,
+  SE: 60,
+  IN: 330,
+  SG: 480,
+  JP: 540,
+  AU: 600,
+};
+
+/**
+ * Relative card volume by local hour of day (0-23), mean about 1: a night trough near 04:00,
+ * a lunch bump and an evening peak near 19:00, the shape acquirers see for consumer spending.
+ */
+export const hourlyVolume: readonly number[] = [
+  0.38, 0.24, 0.16, 0.12, 0.11, 0.15, 0.3, 0.58, 0.86, 1.04, 1.16, 1.3, 1.42, 1.34, 1.24, 1.22, 1.28, 1.42,
+  1.6, 1.7, 1.58, 1.32, 0.98, 0.62,
+];

@@ -1,4 +1,4 @@
-import { type ErrorCode, ErrorCode as Codes, type PaymentTransaction } from '@paymetrics/schemas';
+import { ErrorCode as Codes, type ErrorCode, type PaymentTransaction } from '@paymetrics/schemas';
 import {
   cardBrandMix,
   channelMix,
@@ -6,8 +6,19 @@ import {
   type Market,
   markets,
   merchantVerticals,
+  offsetsByCountry,
   paymentMethodMix,
 } from './catalog.js';
+import {
+  curveMultiplier,
+  curveTimeline,
+  SLOT_MS,
+  SLOTS_PER_DAY,
+  slotOfDay,
+  uniformTimeline,
+} from './daily-curve.js';
+import type { IncidentSpec } from './incident-spec.js';
+import { type Incident, type MerchantRef, resolveIncidents } from './incidents.js';
 import { type CumulativeTable, cumulative, Random } from './random.js';
 
 export interface ScenarioOptions {
@@ -24,6 +35,9 @@ export interface ScenarioOptions {
   readonly duplicateFraction?: number | undefined;
   /** Share of valid events that arrive 10-90 minutes after their event time. */
   readonly lateFraction?: number | undefined;
+  /** Event times and merchants follow the daily volume curve in each merchant market's local time. */
+  readonly dailyCurve?: boolean | undefined;
+  readonly incidents?: readonly IncidentSpec[] | undefined;
 }
 
 export type MalformedKind = (typeof malformedKinds)[number]['kind'];
@@ -33,12 +47,28 @@ export interface ScenarioEvent {
   readonly kind: 'valid' | 'late' | 'duplicate' | MalformedKind;
   /** The code the pipeline must park a malformed event with. */
   readonly expectedCode?: ErrorCode;
+  /**
+   * Where the event sits on the scenario's timeline (epoch ms): its event time, except for late
+   * events, which occurred earlier. A live run sends each event when the wall clock reaches it.
+   */
+  readonly atMs: number;
+  /** Ids of the incidents that changed this event. */
+  readonly incidentIds?: readonly string[];
+}
+
+/** A scenario before generation: its merchants (largest first) and its incidents on absolute windows. */
+export interface Scenario {
+  readonly merchants: readonly MerchantRef[];
+  readonly incidents: readonly Incident[];
+  /** Generates the events; each call starts over and gives the same events. */
+  events(): Generator<ScenarioEvent>;
 }
 
 interface Merchant {
   readonly id: string;
   readonly market: Market;
   readonly approvalBias: number;
+  readonly weight: number;
 }
 
 const MINUTE = 60_000;
@@ -58,7 +88,10 @@ const malformedKinds = [
 ] as const;
 
 /** Merchant volume follows a Zipf law: a few large merchants, a long tail of small ones. */
-function createMerchants(random: Random, count: number): { merchants: Merchant[]; table: CumulativeTable<Merchant> } {
+function createMerchants(
+  random: Random,
+  count: number,
+): { merchants: Merchant[]; table: CumulativeTable<Merchant> } {
   const marketTable = cumulative(markets.map((market) => ({ value: market, weight: market.weight })));
   const merchants: Merchant[] = [];
   for (let rank = 1; rank <= count; rank++) {
@@ -67,11 +100,26 @@ function createMerchants(random: Random, count: number): { merchants: Merchant[]
       id: `m_${vertical}_${String(rank).padStart(4, '0')}`,
       market: random.pickWeighted(marketTable),
       approvalBias: random.normal() * 0.02,
+      weight: 1 / rank ** 1.1,
     });
   }
-  const table = cumulative(merchants.map((value, index) => ({ value, weight: 1 / (index + 1) ** 1.1 })));
+  const table = cumulative(merchants.map((value) => ({ value, weight: value.weight })));
   return { merchants, table };
 }
+
+/** Per UTC half-hour of day, merchants weighted by volume times the curve at their local hour. */
+function curveTables(merchants: readonly Merchant[]): CumulativeTable<Merchant>[] {
+  return Array.from({ length: SLOTS_PER_DAY }, (_, slot) =>
+    cumulative(
+      merchants.map((value) => ({
+        value,
+        weight: value.weight * curveMultiplier(slot * SLOT_MS, offsetsByCountry[value.market.country] ?? 0),
+      })),
+    ),
+  );
+}
+
+const BASE_APPROVAL_RATE = 0.915;
 
 /** Formats an instant as RFC 3339 in a local offset, as producers in other time zones send it. */
 function formatWithOffset(ms: number, offsetMinutes: number): string {
@@ -82,29 +130,35 @@ function formatWithOffset(ms: number, offsetMinutes: number): string {
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
-const offsetsByCountry: Readonly<Record<string, number>> = {
-  US: -300,
-  CA: -300,
-  BR: -180,
-  GB: 0,
-  DE: 60,
-  FR: 60,
-  NL: 60,
-  ES: 60,
-  SE: 60,
-  IN: 330,
-  SG: 480,
-  JP: 540,
-  AU: 600,
-};
-
 /**
- * A deterministic stream of PaymentTransaction v1 lines: realistic mixes, plus configurable
- * shares of malformed, duplicate and late events. The same options give the same lines.
+ * A deterministic scenario of PaymentTransaction v1 lines: realistic mixes, plus configurable
+ * shares of malformed, duplicate and late events, an optional daily curve and injected incidents.
+ * The same options give the same lines.
  */
+export function createScenario(options: ScenarioOptions): Scenario {
+  const { merchants } = createMerchants(new Random(options.seed), options.merchants ?? 300);
+  const refs = merchants.map((m) => ({
+    id: m.id,
+    country: m.market.country,
+    approvalRate: BASE_APPROVAL_RATE + m.approvalBias,
+  }));
+  const incidents = resolveIncidents(options.incidents ?? [], options.startMs, refs);
+  return { merchants: refs, incidents, events: () => generate(options, incidents) };
+}
+
+/** The events of `createScenario(options)`. */
 export function* generateScenario(options: ScenarioOptions): Generator<ScenarioEvent> {
+  yield* createScenario(options).events();
+}
+
+function* generate(options: ScenarioOptions, incidents: readonly Incident[]): Generator<ScenarioEvent> {
+  // One generator for merchants and events, drawn in the same order every time.
   const random = new Random(options.seed);
-  const { table: merchantTable } = createMerchants(random, options.merchants ?? 300);
+  const { merchants, table: merchantTable } = createMerchants(random, options.merchants ?? 300);
+  const byCurve = options.dailyCurve ? curveTables(merchants) : undefined;
+  const timeline = byCurve
+    ? curveTimeline(options.startMs, options.spanMs, options.count, (slot) => byCurve[slot]!.total)
+    : uniformTimeline(options.startMs, options.spanMs, options.count);
   const methods = cumulative(paymentMethodMix);
   const brands = cumulative(cardBrandMix);
   const channels = cumulative(channelMix);
@@ -113,15 +167,45 @@ export function* generateScenario(options: ScenarioOptions): Generator<ScenarioE
   const duplicateFraction = options.duplicateFraction ?? 0.002;
   const lateFraction = options.lateFraction ?? 0.01;
   const recent: string[] = [];
+  for (const incident of incidents) incident.affectedEvents = 0;
+  let touched: Incident[] = [];
 
   const transaction = (occurredAtMs: number): PaymentTransaction => {
-    const merchant = random.pickWeighted(merchantTable);
+    const merchant = random.pickWeighted(byCurve ? byCurve[slotOfDay(occurredAtMs)]! : merchantTable);
     const paymentMethod = random.pickWeighted(methods);
     const roll = random.float();
-    const approvalRate = 0.915 + merchant.approvalBias;
-    const status = roll < approvalRate ? 'approved' : roll < 0.992 ? 'declined' : 'error';
+    touched = incidents.filter(
+      (incident) =>
+        occurredAtMs >= incident.startMs &&
+        occurredAtMs < incident.endMs &&
+        (incident.type === 'outage'
+          ? incident.countries.includes(merchant.market.country)
+          : incident.merchantId === merchant.id),
+    );
+    let approvalRate = BASE_APPROVAL_RATE + merchant.approvalBias;
+    let latencyFactor = 1;
+    let processorDown = false;
+    for (const incident of touched) {
+      if (incident.type === 'merchant-collapse') {
+        approvalRate = Math.min(approvalRate, incident.approvalRate);
+      } else {
+        const progress = (occurredAtMs - incident.startMs) / (incident.endMs - incident.startMs);
+        latencyFactor = Math.max(latencyFactor, 1 + (incident.latencyFactor - 1) * progress);
+        processorDown ||= random.chance(incident.declineShare);
+      }
+    }
+    const status = processorDown
+      ? 'declined'
+      : roll < approvalRate
+        ? 'approved'
+        : roll < 0.992
+          ? 'declined'
+          : 'error';
     const offset = random.chance(0.2) ? (offsetsByCountry[merchant.market.country] ?? 0) : 0;
-    const riskScore = random.chance(0.85) ? Math.round(Math.min(100, random.logNormal(12, 0.9)) * 10) / 10 : null;
+    const riskScore = random.chance(0.85)
+      ? Math.round(Math.min(100, random.logNormal(12, 0.9)) * 10) / 10
+      : null;
+    const latency = random.logNormal(status === 'error' ? 900 : 180, 0.55) * latencyFactor;
     return {
       schemaVersion: 1,
       eventId: random.uuid(),
@@ -135,35 +219,49 @@ export function* generateScenario(options: ScenarioOptions): Generator<ScenarioE
       channel: random.pickWeighted(channels),
       country: merchant.market.country,
       status,
-      declineCode: status === 'declined' ? random.pickWeighted(declineCodes) : null,
-      processorLatencyMs: Math.round(Math.min(600_000, random.logNormal(status === 'error' ? 900 : 180, 0.55)) * 10) / 10,
+      declineCode: status === 'declined' ? (processorDown ? '91' : random.pickWeighted(declineCodes)) : null,
+      processorLatencyMs: Math.round(Math.min(600_000, latency) * 10) / 10,
       riskScore,
-      ...(random.chance(0.05) ? { metadata: { terminal: `t${random.int(1, 999)}`, sdk: 'paymetrics-sim/1' } } : {}),
+      ...(random.chance(0.05)
+        ? { metadata: { terminal: `t${random.int(1, 999)}`, sdk: 'paymetrics-sim/1' } }
+        : {}),
     };
   };
 
   for (let i = 0; i < options.count; i++) {
-    const eventTimeMs = options.startMs + Math.floor((i / options.count) * options.spanMs);
+    const atMs = timeline(i);
     const roll = random.float();
     if (roll < malformedFraction) {
       const bad = random.pick(malformedKinds);
-      yield { line: malformedLine(bad.kind, transaction(eventTimeMs), options, random), kind: bad.kind, expectedCode: bad.code };
+      const line = malformedLine(bad.kind, transaction(atMs), options, random);
+      yield { line, kind: bad.kind, expectedCode: bad.code, atMs };
       continue;
     }
     if (roll < malformedFraction + duplicateFraction && recent.length > 0) {
-      yield { line: random.pick(recent), kind: 'duplicate' };
+      yield { line: random.pick(recent), kind: 'duplicate', atMs };
       continue;
     }
     const late = random.chance(lateFraction);
-    const occurredAtMs = late ? eventTimeMs - random.int(10, 90) * MINUTE : eventTimeMs;
+    const occurredAtMs = late ? atMs - random.int(10, 90) * MINUTE : atMs;
     const line = JSON.stringify(transaction(occurredAtMs));
     if (recent.length < 1000) recent.push(line);
     else recent[random.int(0, recent.length - 1)] = line;
-    yield { line, kind: late ? 'late' : 'valid' };
+    for (const incident of touched) incident.affectedEvents++;
+    yield {
+      line,
+      kind: late ? 'late' : 'valid',
+      atMs,
+      ...(touched.length > 0 ? { incidentIds: touched.map((incident) => incident.id) } : {}),
+    };
   }
 }
 
-function malformedLine(kind: MalformedKind, event: PaymentTransaction, options: ScenarioOptions, random: Random): string {
+function malformedLine(
+  kind: MalformedKind,
+  event: PaymentTransaction,
+  options: ScenarioOptions,
+  random: Random,
+): string {
   switch (kind) {
     case 'truncated_json': {
       const text = JSON.stringify(event);
