@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -116,6 +116,7 @@ async function streamRun(
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadAtStart = loadavg()[0] ?? 0;
   const server = await openBenchServer();
   const dir = mkdtempSync(join(tmpdir(), 'paymetrics-bench-'));
   try {
@@ -222,6 +223,9 @@ async function main(): Promise<void> {
     figures.decode_us_per_event_realistic = round((realisticRun.decodeMs * 1000) / realisticRun.received, 2);
     figures.derive_us_per_event_realistic = round((realisticRun.deriveMs * 1000) / realisticRun.received, 2);
     figures.verified_exactly_once = allVerified;
+    // Other processes on the machine skew every figure: a reader should see how busy it was.
+    figures.load_avg_1m_start = round(loadAtStart, 2);
+    figures.load_avg_1m_end = round(loadavg()[0] ?? 0, 2);
     figures.bench_seconds = round((performance.now() - started) / 1000);
     figures.bench_process_rss_mb = round(peakRssMb());
 

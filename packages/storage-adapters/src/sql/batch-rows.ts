@@ -90,8 +90,18 @@ export interface PaymentMetricsColumns {
 }
 
 /** Window starts travel as ISO text: exact to the millisecond, no float conversion in SQL. */
+const isoCache = new Map<number, string>();
+
+/** A batch touches a handful of windows, so the text per window start is built once, not per row. */
 export function isoTimestamp(epochMs: number): string {
-  return new Date(epochMs).toISOString();
+  let text = isoCache.get(epochMs);
+  if (text === undefined) {
+    text = new Date(epochMs).toISOString();
+    // Bounded: a long-running process sees a new window every five minutes.
+    if (isoCache.size >= 4096) isoCache.clear();
+    isoCache.set(epochMs, text);
+  }
+  return text;
 }
 
 export function paymentMetricsColumns(rows: readonly PaymentMetricsRow[]): PaymentMetricsColumns {
