@@ -74,7 +74,7 @@ describe('the database connection is killed mid-batch, repeatedly', () => {
       await pipeline.close();
     }
 
-    const outcome = await checkScenarioOutcome(freshQuery(database.url), lines, { nowMs: RELIABILITY_NOW });
+    const outcome = await checkScenarioOutcome(database.url, lines, { nowMs: RELIABILITY_NOW });
     recordScenario({
       scenario: 'connection-killed',
       ...outcome.figures,
@@ -86,6 +86,7 @@ describe('the database connection is killed mid-batch, repeatedly', () => {
     expect(run.retries).toBeGreaterThan(10);
     expect(terminatedInCommit).toBeGreaterThan(0);
     expect(outcome.problems).toEqual([]);
+    expect(outcome.reconcileVerdict).toMatch(/^reconcile: OK/);
     expect(outcome.figures).toMatchObject({ lost: 0, doubleCounted: 0, parkedMissing: 0, parkedExtra: 0 });
   });
 });

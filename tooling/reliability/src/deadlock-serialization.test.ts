@@ -49,7 +49,7 @@ describe('deadlock and serialization failures', () => {
     } finally {
       await pipeline.close();
     }
-    const outcome = await checkScenarioOutcome(freshQuery(database.url), lines, { nowMs: RELIABILITY_NOW });
+    const outcome = await checkScenarioOutcome(database.url, lines, { nowMs: RELIABILITY_NOW });
     const injected = (run.retriesByReason.serialization ?? 0) + (run.retriesByReason.deadlock ?? 0);
     recordScenario({
       scenario: 'sqlstate-40001-40P01-injected',
@@ -61,6 +61,7 @@ describe('deadlock and serialization failures', () => {
     expect(run.retriesByReason.serialization).toBeGreaterThan(10);
     expect(run.retriesByReason.deadlock).toBeGreaterThan(5);
     expect(outcome.problems).toEqual([]);
+    expect(outcome.reconcileVerdict).toMatch(/^reconcile: OK/);
     expect(outcome.figures).toMatchObject({ lost: 0, doubleCounted: 0, parkedMissing: 0, parkedExtra: 0 });
   });
 
@@ -129,7 +130,7 @@ describe('deadlock and serialization failures', () => {
       await pipeline.close();
     }
 
-    const outcome = await checkScenarioOutcome(freshQuery(db.url), lines, { nowMs: RELIABILITY_NOW });
+    const outcome = await checkScenarioOutcome(db.url, lines, { nowMs: RELIABILITY_NOW });
     recordScenario({
       scenario: 'deadlock-40P01-real',
       ...outcome.figures,
@@ -139,6 +140,7 @@ describe('deadlock and serialization failures', () => {
     });
     expect(run.retriesByReason.deadlock).toBeGreaterThanOrEqual(3);
     expect(outcome.problems).toEqual([]);
+    expect(outcome.reconcileVerdict).toMatch(/^reconcile: OK/);
     expect(outcome.figures).toMatchObject({ lost: 0, doubleCounted: 0, parkedMissing: 0, parkedExtra: 0 });
   });
 });

@@ -1,5 +1,9 @@
+import { reconcile } from '@paymetrics/ops';
 import { diffMetricsTables, readPaymentMetrics, referenceAggregation } from '@paymetrics/testing';
-import { checkConservation, type Query } from './conservation.js';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { checkConservation } from './conservation.js';
+import { freshQuery } from './postgres-pipeline.js';
 
 export interface OutcomeFigures {
   /** Input lines. */
@@ -23,6 +27,8 @@ export interface ScenarioOutcome {
   /** Every difference from the reference and every broken conservation law; empty when all is well. */
   readonly problems: string[];
   readonly figures: OutcomeFigures;
+  /** The operator's reconciliation verdict (`pnpm ops reconcile`), e.g. `reconcile: OK — ...`. */
+  readonly reconcileVerdict: string;
 }
 
 export interface OutcomeOptions {
@@ -32,13 +38,15 @@ export interface OutcomeOptions {
 /**
  * Compares the tables with the aggregation computed independently from the input lines: each
  * valid distinct event counted exactly once, each bad line parked exactly once, and the
- * conservation law holding per partition. Assumes the database holds this input only.
+ * conservation law holding per partition, checked here and by the operator's `reconcile`.
+ * Assumes the database at `url` holds this input only.
  */
 export async function checkScenarioOutcome(
-  query: Query,
+  url: string,
   lines: readonly string[],
   options: OutcomeOptions = {},
 ): Promise<ScenarioOutcome> {
+  const query = freshQuery(url);
   const reference = referenceAggregation(lines, options.nowMs === undefined ? {} : { nowMs: options.nowMs });
   const stored = await readPaymentMetrics(query);
   const problems = diffMetricsTables(stored, reference.table);
@@ -66,7 +74,18 @@ export async function checkScenarioOutcome(
   if (parkedExtra > 0) problems.push(`${parkedExtra} failed_items rows are extra`);
 
   problems.push(...(await checkConservation(query)));
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  let reconcileVerdict: string;
+  try {
+    const report = await reconcile(db, options.nowMs === undefined ? {} : { now: new Date(options.nowMs) });
+    reconcileVerdict = report.verdict;
+    if (!report.ok) problems.push(...report.problems.map((p) => `reconcile: ${p}`));
+  } finally {
+    await db.destroy();
+  }
   return {
+    reconcileVerdict,
     problems,
     figures: {
       events: lines.length,
