@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -13,15 +14,12 @@ import type { AnyDatabase } from './any-database.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { MigrationError } from './migration-error.js';
 import { migrationStatus } from './migration-status.js';
-import { readSchemaFiles } from './schema-files.js';
+import { defaultSchemaDir, readSchemaFiles } from './schema-files.js';
 
-const schemaFileNames = [
-  '01_payment_metrics_5m.sql',
-  '02_dynamic_metrics.sql',
-  '03_aggregate_histograms.sql',
-  '04_failed_items.sql',
-  '05_source_positions.sql',
-];
+/** Every schema file, in the order they must apply. */
+const schemaFileNames = readdirSync(defaultSchemaDir)
+  .filter((name) => name.endsWith('.sql'))
+  .sort();
 
 /** The contract's tables and columns (ARCHITECTURE.md, "Tables"), with the types that matter. */
 const contractColumns: Record<string, Record<string, string | undefined>> = {
@@ -206,16 +204,14 @@ describe.each(kinds)('migrateToLatest on %s', (kind) => {
       schemaFileNames.slice(0, 3),
     );
     const status = await migrationStatus(target.db);
-    expect(status.map((s) => s.state)).toEqual(['applied', 'applied', 'applied', 'pending', 'pending']);
+    expect(status.map((s) => s.state)).toEqual(
+      schemaFileNames.map((_, i) => (i < 3 ? 'applied' : 'pending')),
+    );
     const report = await migrateToLatest(target.db);
     expect(report.applied).toEqual(schemaFileNames.slice(3));
-    expect(report.results.map((r) => r.status)).toEqual([
-      'already_applied',
-      'already_applied',
-      'already_applied',
-      'applied',
-      'applied',
-    ]);
+    expect(report.results.map((r) => r.status)).toEqual(
+      schemaFileNames.map((_, i) => (i < 3 ? 'already_applied' : 'applied')),
+    );
   });
 
   it('lists what a dry run would apply and applies nothing', async () => {
@@ -232,13 +228,9 @@ describe.each(kinds)('migrateToLatest on %s', (kind) => {
     await migrateToLatest(target.db, { schemaDir: await schemaCopy(2) });
     const partial = await migrateToLatest(target.db, { dryRun: true });
     expect(partial.pending).toEqual(schemaFileNames.slice(2));
-    expect(partial.results.map((r) => r.status)).toEqual([
-      'already_applied',
-      'already_applied',
-      'pending',
-      'pending',
-      'pending',
-    ]);
+    expect(partial.results.map((r) => r.status)).toEqual(
+      schemaFileNames.map((_, i) => (i < 2 ? 'already_applied' : 'pending')),
+    );
     expect(await tableExists(target.db, 'aggregate_histograms')).toBe(false);
   });
 
