@@ -1,9 +1,9 @@
 import { insertFailedItems, listFailedItems } from '@paymetrics/dead-letter';
-import { processBatch } from '@paymetrics/pipeline';
+import { processBatch, retryPartition } from '@paymetrics/pipeline';
 import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { query, validEvent } from '../test/fixtures.js';
-import { type RetryPolicy, retryDelayMs, retryDueFailedItems, retryPartition } from './failed-item-retry.js';
+import { type RetryPolicy, retryDelayMs, retryDueFailedItems } from './failed-item-retry.js';
 import { createRuntime, type FunctionRuntime } from './runtime.js';
 import { readFunctionSettings } from './settings.js';
 

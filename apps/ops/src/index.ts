@@ -29,7 +29,6 @@ export {
   type RetryItemOutcomeKind,
   type RetryItemResult,
   retryFailedItems,
-  retryPartition,
 } from './retry-failed-items.js';
 export { ExitCode, type OpsIo, runOps } from './run-ops.js';
 export { defaultSequencePolicy, type SequencePolicy, type SequencePolicyOf } from './sequence-policy.js';

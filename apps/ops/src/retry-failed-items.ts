@@ -6,9 +6,8 @@ import {
   resolveFailedItems,
 } from '@paymetrics/dead-letter';
 import type { MetricEngine } from '@paymetrics/metric-engine';
-import { processBatch } from '@paymetrics/pipeline';
-import type { FailedItemRecord } from '@paymetrics/schemas';
-import type { BatchCounters, BatchWriter, MetricsStore } from '@paymetrics/storage-adapters';
+import { rerunFailedItem } from '@paymetrics/pipeline';
+import type { MetricsStore } from '@paymetrics/storage-adapters';
 import { type Kysely, sql } from 'kysely';
 
 export type RetryItemOutcomeKind =
@@ -47,38 +46,6 @@ export interface RetryFailedItemsDeps {
 
 export interface RetryFailedItemsOptions {
   readonly dryRun: boolean;
-}
-
-/**
- * Where a retry commits: `retry:<source>`, partition `<partition>@<sequence>`, exactly as the
- * Function's retry timer does (apps/function/src/failed-item-retry.ts), so a retry by either one
- * finds the other's committed position and counts nothing twice.
- */
-export function retryPartition(item: Pick<FailedItem, 'source' | 'partitionId' | 'sequenceNumber'>): {
-  readonly source: string;
-  readonly partitionId: string;
-} {
-  return { source: `retry:${item.source}`, partitionId: `${item.partitionId}@${item.sequenceNumber}` };
-}
-
-/** Thrown inside the re-run's transaction so a still-failing event parks nothing and commits nothing. */
-class ParkedAgainError extends Error {
-  override readonly name = 'ParkedAgainError';
-  readonly record: FailedItemRecord;
-  constructor(record: FailedItemRecord) {
-    super(`${record.errorCode}: ${record.errorMessage}`);
-    this.record = record;
-  }
-}
-
-/** Thrown at the end of a dry run's transaction, so it rolls back after the outcome is known. */
-class DryRunRollback extends Error {
-  override readonly name = 'DryRunRollback';
-  readonly counters: BatchCounters;
-  constructor(counters: BatchCounters) {
-    super('dry run: rolled back');
-    this.counters = counters;
-  }
 }
 
 /**
@@ -131,30 +98,22 @@ async function retryOne(
         ]).then(() => undefined);
 
   try {
-    const counters = await rerun(deps, item, options);
-    if (counters === 'already_committed' || counters.counted + counters.duplicates === 1) {
-      const duplicate = counters !== 'already_committed' && counters.duplicates === 1;
-      if (options.dryRun) return { ...base, outcome: duplicate ? 'would_be_duplicate' : 'would_resolve' };
-      await resolveFailedItems(deps.db, [item.id], { now: new Date(options.clock()) });
-      if (counters === 'already_committed') {
-        return { ...base, outcome: 'resolved', reason: 'an earlier retry had committed it' };
-      }
-      return { ...base, outcome: duplicate ? 'duplicate' : 'resolved' };
+    const outcome = await rerunFailedItem(
+      { ...item, payload: item.payload },
+      { store: deps.store, engine: deps.engine, clock: options.clock, dryRun: options.dryRun },
+    );
+    if (outcome.kind === 'parked_again') {
+      await giveBack(outcome.message).catch(() => undefined);
+      return { id: item.id, outcome: 'still_failing', errorCode: outcome.errorCode, reason: outcome.message };
     }
-    const reason = 'the re-run neither counted nor parked the event';
-    await giveBack(reason);
-    return { ...base, outcome: 'error', reason };
+    const duplicate = outcome.kind === 'duplicate';
+    if (options.dryRun) return { ...base, outcome: duplicate ? 'would_be_duplicate' : 'would_resolve' };
+    await resolveFailedItems(deps.db, [item.id], { now: new Date(options.clock()) });
+    if (outcome.kind === 'already_committed') {
+      return { ...base, outcome: 'resolved', reason: 'an earlier retry had committed it' };
+    }
+    return { ...base, outcome: duplicate ? 'duplicate' : 'resolved' };
   } catch (error) {
-    const parked = findInCauses(error, ParkedAgainError);
-    if (parked) {
-      await giveBack(parked.message).catch(() => undefined);
-      return {
-        id: item.id,
-        outcome: 'still_failing',
-        errorCode: parked.record.errorCode,
-        reason: parked.message,
-      };
-    }
     const message = error instanceof Error ? error.message : String(error);
     await giveBack(`retry failed: ${message}`).catch(() => undefined);
     return { ...base, outcome: 'error', reason: message.split('\n')[0] ?? message };
@@ -167,76 +126,4 @@ async function claim(db: RetryFailedItemsDeps['db'], id: string): Promise<boolea
      WHERE id = ${id}::bigint AND status = 'pending'
     RETURNING id::text`.execute(db);
   return rows.length === 1;
-}
-
-async function rerun(
-  deps: RetryFailedItemsDeps,
-  item: FailedItem,
-  options: { clock: () => number; dryRun: boolean },
-): Promise<BatchCounters | 'already_committed'> {
-  const payload = item.payload ?? '';
-  const body = item.payloadEncoding === 'base64' ? Buffer.from(payload, 'base64') : payload;
-  let committed: BatchCounters | undefined;
-  try {
-    const result = await processBatch(
-      { ...retryPartition(item), events: [{ body, sequenceNumber: item.sequenceNumber }] },
-      {
-        store: guardedStore(deps.store, options.dryRun, (counters) => {
-          committed = counters;
-        }),
-        engine: deps.engine,
-        clock: options.clock,
-      },
-    );
-    if (result.replaySkipped === 1) return 'already_committed';
-  } catch (error) {
-    const dryRun = findInCauses(error, DryRunRollback);
-    if (dryRun) return dryRun.counters;
-    throw error;
-  }
-  if (!committed) throw new Error('the re-run committed no position');
-  return committed;
-}
-
-/** The store, except that parking aborts the transaction, and a dry run rolls back at the end. */
-function guardedStore(
-  store: MetricsStore,
-  dryRun: boolean,
-  onAdvance: (counters: BatchCounters) => void,
-): MetricsStore {
-  return {
-    readPosition: (partition) => store.readPosition(partition),
-    close: () => store.close(),
-    transaction: (work) =>
-      store.transaction((writer) => {
-        const guarded: BatchWriter = {
-          lockPosition: (partition) => writer.lockPosition(partition),
-          claimEventIds: (claims) => writer.claimEventIds(claims),
-          writeMetrics: (metrics) => writer.writeMetrics(metrics),
-          async advancePosition(partition, range, counters) {
-            await writer.advancePosition(partition, range, counters);
-            if (dryRun) throw new DryRunRollback(counters);
-            onAdvance(counters);
-          },
-          async writeFailedItems(items) {
-            const [first] = items;
-            if (first) throw new ParkedAgainError(first);
-            return 0;
-          },
-        };
-        return work(guarded);
-      }),
-  };
-}
-
-function findInCauses<E extends Error>(
-  error: unknown,
-  type: abstract new (...args: never[]) => E,
-): E | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
-    if (current instanceof type) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

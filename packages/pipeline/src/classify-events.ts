@@ -1,6 +1,12 @@
 import { decodeEventBody } from '@paymetrics/dead-letter';
 import { checkEventTime, type EventTimeBounds } from '@paymetrics/metric-engine';
-import { type ErrorCode, FailureStage, maskPans, type ValidTransaction, validateTransaction } from '@paymetrics/schemas';
+import {
+  type ErrorCode,
+  FailureStage,
+  maskPans,
+  type ValidTransaction,
+  validateTransaction,
+} from '@paymetrics/schemas';
 import type { RawEvent } from './batch.js';
 
 export interface CountableEvent {
@@ -59,7 +65,13 @@ export function classifyEvents(events: readonly RawEvent[], options: ClassifyOpt
     const decoded = decodeEventBody(event.body, { maxBytes: options.maxEventBytes });
     lines.push(maskPans(decoded.text ?? rawText(event.body)));
     if (!decoded.ok) {
-      parked.push({ event, stage: FailureStage.decode, code: decoded.code, message: decoded.message, eventId: null });
+      parked.push({
+        event,
+        stage: FailureStage.decode,
+        code: decoded.code,
+        message: decoded.message,
+        eventId: null,
+      });
       continue;
     }
     const validated = validateTransaction(decoded.value);
@@ -94,4 +106,3 @@ export function classifyEvents(events: readonly RawEvent[], options: ClassifyOpt
   }
   return { countable, parked, duplicates, lines };
 }
-

@@ -1,2 +1,9 @@
 export type { BatchResult, BatchTimings, EventBatch, RawEvent } from './batch.js';
 export { assertConservation, type PipelineDeps, processBatch } from './process-batch.js';
+export {
+  type RerunnableItem,
+  type RerunOptions,
+  type RerunOutcome,
+  rerunFailedItem,
+  retryPartition,
+} from './rerun-failed-item.js';

@@ -25,14 +25,22 @@ async function run(
       { source, partitionId: '0', events: events.slice(i, i + batchSize) },
       { store: sut.store, engine: sut.engine, clock },
     );
-    expect(result.received).toBe(result.counted + result.deadLettered + result.duplicates + result.replaySkipped);
+    expect(result.received).toBe(
+      result.counted + result.deadLettered + result.duplicates + result.replaySkipped,
+    );
     results.push(result);
   }
   return results;
 }
 
 async function snapshot(sut: StoreUnderTest) {
-  const tables = ['payment_metrics_5m', 'dynamic_metrics', 'aggregate_histograms', 'failed_items', 'source_positions'];
+  const tables = [
+    'payment_metrics_5m',
+    'dynamic_metrics',
+    'aggregate_histograms',
+    'failed_items',
+    'source_positions',
+  ];
   const result: Record<string, unknown[]> = {};
   for (const table of tables) {
     result[table] = (await sut.query(`select * from ${table} order by 1, 2, 3`)).rows;
@@ -93,7 +101,12 @@ for (const dialect of dialects) {
       const [first] = await run(sut, events.slice(0, 100), 100);
       const [overlap] = await run(sut, events.slice(50, 150), 100);
       expect(first).toMatchObject({ received: 100, counted: 100 });
-      expect(overlap).toMatchObject({ received: 100, counted: 50, replaySkipped: 50, committedSequence: 150 });
+      expect(overlap).toMatchObject({
+        received: 100,
+        counted: 50,
+        replaySkipped: 50,
+        committedSequence: 150,
+      });
       const reference = referenceAggregation(lines, { nowMs: NOW });
       expect(diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table)).toEqual([]);
     });
@@ -118,7 +131,9 @@ for (const dialect of dialects) {
       });
       const [result] = await run(sut, toEvents(lines), 1000);
       expect(result).toMatchObject({ counted: bad.length, deadLettered: bad.length });
-      const { rows } = await sut.query('select sequence_number::int as seq, error_code from failed_items order by 1');
+      const { rows } = await sut.query(
+        'select sequence_number::int as seq, error_code from failed_items order by 1',
+      );
       expect(rows).toEqual(bad.map((b, i) => ({ seq: 2 * i + 1, error_code: b.code })));
       const replay = await run(sut, toEvents(lines), 1000);
       expect(replay[0]).toMatchObject({ replaySkipped: lines.length, deadLettered: 0 });
@@ -137,7 +152,9 @@ for (const dialect of dialects) {
             sut = await dialect.open();
             try {
               await run(sut, toEvents(shuffled), batchSize);
-              expect(diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table)).toEqual([]);
+              expect(
+                diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table),
+              ).toEqual([]);
               const failed = await sut.query('select count(*)::int as n from failed_items');
               expect(failed.rows).toEqual([{ n: reference.badLines.length }]);
             } finally {
@@ -155,7 +172,11 @@ for (const dialect of dialects) {
       await run(sut, toEvents([line(validEvent(1))]), 10);
       const before = await snapshot(sut);
       await sut.query('alter table failed_items rename to failed_items_gone');
-      const batch = { source: 'file:test', partitionId: '0', events: toEvents([line(validEvent(2)), '{oops'], 2) };
+      const batch = {
+        source: 'file:test',
+        partitionId: '0',
+        events: toEvents([line(validEvent(2)), '{oops'], 2),
+      };
       await expect(processBatch(batch, { store: sut.store, engine: sut.engine, clock })).rejects.toThrow();
       await sut.query('alter table failed_items_gone rename to failed_items');
       expect(await snapshot(sut)).toEqual(before);

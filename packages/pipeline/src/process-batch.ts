@@ -1,4 +1,9 @@
-import { classifyFailure, createFailedItem, RetryableBatchError, withPayloadRef } from '@paymetrics/dead-letter';
+import {
+  classifyFailure,
+  createFailedItem,
+  RetryableBatchError,
+  withPayloadRef,
+} from '@paymetrics/dead-letter';
 import {
   type BatchMetrics,
   defaultEventTimeBounds,
@@ -65,7 +70,8 @@ async function processOnce(batch: EventBatch, deps: PipelineDeps): Promise<Batch
   const partition: PartitionRef = { source: batch.source, partitionId: batch.partitionId };
 
   const committed = await store.readPosition(partition);
-  const fresh = committed === undefined ? batch.events : batch.events.filter((e) => e.sequenceNumber > committed);
+  const fresh =
+    committed === undefined ? batch.events : batch.events.filter((e) => e.sequenceNumber > committed);
   const replaySkipped = batch.events.length - fresh.length;
   if (fresh.length === 0) {
     return emptyResult(batch, replaySkipped, committed, performance.now() - started);

@@ -44,7 +44,10 @@ describe('least-privilege roles from the schema files', () => {
         {
           source: 'file:roles',
           partitionId: '0',
-          events: [line(validEvent(1)), '{bad', line(validEvent(2))].map((body, i) => ({ body, sequenceNumber: i + 1 })),
+          events: [line(validEvent(1)), '{bad', line(validEvent(2))].map((body, i) => ({
+            body,
+            sequenceNumber: i + 1,
+          })),
         },
         { store, engine: createMetricEngine({ rules: compileRuleSet(defaultRuleSet) }), clock: () => NOW },
       );
@@ -73,7 +76,9 @@ describe('least-privilege roles from the schema files', () => {
     await withClient(urlFor(reader), async (client) => {
       const { rows } = await client.query('SELECT sum(txn_count)::int AS n FROM payment_metrics_5m');
       expect(rows).toEqual([{ n: 2 }]);
-      await expect(client.query("UPDATE failed_items SET status = 'discarded'")).rejects.toThrow(/permission denied/);
+      await expect(client.query("UPDATE failed_items SET status = 'discarded'")).rejects.toThrow(
+        /permission denied/,
+      );
       await expect(client.query('SELECT * FROM processed_events')).rejects.toThrow(/permission denied/);
     });
   });

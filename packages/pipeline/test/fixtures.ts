@@ -71,6 +71,9 @@ export function badLines(): Array<{ readonly code: string; readonly body: string
       code: 'too_late',
       body: line(validEvent(16, { occurredAt: new Date(NOW - 8 * 24 * 3_600_000).toISOString() })),
     },
-    { code: 'future_timestamp', body: line(validEvent(17, { occurredAt: new Date(NOW + 3_600_000).toISOString() })) },
+    {
+      code: 'future_timestamp',
+      body: line(validEvent(17, { occurredAt: new Date(NOW + 3_600_000).toISOString() })),
+    },
   ];
 }

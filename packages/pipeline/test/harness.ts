@@ -1,6 +1,15 @@
 import { PGlite } from '@electric-sql/pglite';
-import { compileRuleSet, createMetricEngine, defaultRuleSet, type MetricEngine } from '@paymetrics/metric-engine';
-import { createPgliteMetricsStore, createPostgresMetricsStore, type MetricsStore } from '@paymetrics/storage-adapters';
+import {
+  compileRuleSet,
+  createMetricEngine,
+  defaultRuleSet,
+  type MetricEngine,
+} from '@paymetrics/metric-engine';
+import {
+  createPgliteMetricsStore,
+  createPostgresMetricsStore,
+  type MetricsStore,
+} from '@paymetrics/storage-adapters';
 import { createSchemaDatabase, schemaScripts } from '@paymetrics/testing';
 import pg from 'pg';
 
