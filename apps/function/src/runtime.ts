@@ -13,6 +13,7 @@ import {
   createPostgresMetricsStore,
   type Database,
   type MetricsStore,
+  tolerateConnectionLoss,
 } from '@paymetrics/storage-adapters';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -59,14 +60,14 @@ export async function closeRuntime(): Promise<void> {
 }
 
 export async function createRuntime(settings: FunctionSettings, log: Log): Promise<FunctionRuntime> {
-  const pool = new pg.Pool({
-    connectionString: settings.databaseUrl.reveal(),
-    max: settings.poolMax,
-    connectionTimeoutMillis: 10_000,
-    idleTimeoutMillis: 60_000,
-  });
-  // An idle client whose server went away emits 'error' on the pool; unhandled, that would end
-  // the worker process. The next query gets a fresh connection or a classified error instead.
+  const pool = tolerateConnectionLoss(
+    new pg.Pool({
+      connectionString: settings.databaseUrl.reveal(),
+      max: settings.poolMax,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 60_000,
+    }),
+  );
   pool.on('error', (error) => log(`postgres pool: idle connection lost (${error.message})`));
   const store = createPostgresMetricsStore({ pool });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

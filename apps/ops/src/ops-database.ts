@@ -10,6 +10,7 @@ import {
   createPgliteMetricsStore,
   createPostgresMetricsStore,
   type MetricsStore,
+  tolerateConnectionLoss,
 } from '@paymetrics/storage-adapters';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
@@ -78,8 +79,9 @@ export async function openOpsDatabase(settings: OpsSettings): Promise<OpsDatabas
         if (target.pglite) {
           opened = { store: createPgliteMetricsStore({ pglite: target.pglite }), engine };
         } else {
-          const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 2 });
-          pool.on('error', () => {}); // an idle client's error surfaces on the next query instead
+          const pool = tolerateConnectionLoss(
+            new pg.Pool({ connectionString: settings.databaseUrl, max: 2 }),
+          );
           opened = { store: createPostgresMetricsStore({ pool }), engine, pool };
         }
       }

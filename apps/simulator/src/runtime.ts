@@ -13,6 +13,7 @@ import {
   createPgliteMetricsStore,
   createPostgresMetricsStore,
   type MetricsStore,
+  tolerateConnectionLoss,
 } from '@paymetrics/storage-adapters';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
@@ -72,8 +73,7 @@ export async function openLocalRuntime(settings: Settings, options: RuntimeOptio
     };
   }
 
-  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 4 });
-  pool.on('error', () => {}); // an idle client's error surfaces on the next query instead
+  const pool = tolerateConnectionLoss(new pg.Pool({ connectionString: settings.databaseUrl, max: 4 }));
   const store = createPostgresMetricsStore({ pool });
   return {
     store,

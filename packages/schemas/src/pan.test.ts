@@ -109,3 +109,13 @@ describe('maskPans: JSON payloads', () => {
     expect(maskPans(once)).toBe(once);
   });
 });
+
+describe('numbers that only look like card numbers', () => {
+  it('leaves the fraction of a decimal number alone', () => {
+    const line = '{"processorLatencyMs":65.12700000000001,"riskScore":4.1111111111111111}';
+    expect(maskPans(line)).toBe(line);
+  });
+  it('still masks a card number after a dot that follows no digit', () => {
+    expect(maskPans('card.4111111111111111')).toBe('card.************1111');
+  });
+});

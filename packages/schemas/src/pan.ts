@@ -42,7 +42,7 @@ interface DigitGroup {
 function* panSpans(text: string): Generator<readonly [number, number]> {
   for (const match of text.matchAll(uuidOrDigitRun)) {
     const run = match[0];
-    if (run.length < MIN_PAN_DIGITS || wholeUuid.test(run)) continue;
+    if (run.length < MIN_PAN_DIGITS || wholeUuid.test(run) || isDecimalFraction(text, match.index)) continue;
     const groups: DigitGroup[] = [];
     for (const group of run.matchAll(/[0-9]+/g)) {
       groups.push({
@@ -140,6 +140,11 @@ export function maskPans(text: string): string {
     copied = end;
   }
   return copied === 0 ? text : result + text.slice(copied);
+}
+
+/** The digits after a number's decimal point (`65.12700000000001`) are a fraction, never a card. */
+function isDecimalFraction(text: string, start: number): boolean {
+  return start >= 2 && text.charCodeAt(start - 1) === 46 && isDigit(text.charCodeAt(start - 2));
 }
 
 function isDigit(code: number): boolean {

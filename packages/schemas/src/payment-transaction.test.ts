@@ -204,6 +204,7 @@ describe('validateTransaction: merchantId', () => {
     ['one character', 'm'],
     ['64 characters', 'm'.repeat(64)],
     ['every allowed character class', 'Az09_.-'],
+    ['a long digit run that is no card number', 'm_4111111111111112'],
   ])('accepts %s', (_name, merchantId) => {
     expect(expectValid(event({ merchantId })).transaction.merchantId).toBe(merchantId);
   });
@@ -219,6 +220,8 @@ describe('validateTransaction: merchantId', () => {
     ['a number', 42],
     ['null', null],
     ['missing', undefined],
+    ['a card number', '4111111111111111'],
+    ['a card number inside', 'shop-5555-5555-5555-4444'],
   ])('rejects %s', (_name, merchantId) => {
     expectViolation(event({ merchantId }), ErrorCode.invalidMerchantId, 'merchantId');
   });

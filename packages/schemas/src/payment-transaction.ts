@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './error-codes.js';
+import { containsPan } from './pan.js';
 import { isoCountryCodes, isoCurrencyCodes } from './reference-data.js';
 
 export const paymentMethods = ['card', 'wallet', 'bank_transfer', 'bnpl'] as const;
@@ -62,7 +63,11 @@ export const paymentTransactionSchema = z
       }),
     merchantId: z
       .string({ error: 'merchantId must be a string' })
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'merchantId must be 1-64 characters of [A-Za-z0-9_.-]' }),
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'merchantId must be 1-64 characters of [A-Za-z0-9_.-]' })
+      // merchant_id is a metric dimension, stored in clear: a card number must never become one.
+      .refine((value) => value.length < 13 || !containsPan(value), {
+        error: 'merchantId must not contain a card number',
+      }),
     amountMinor: z
       .number({ error: 'amountMinor must be an integer number of minor units' })
       .int({ error: 'amountMinor must be an integer number of minor units' })

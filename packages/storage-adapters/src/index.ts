@@ -61,6 +61,7 @@ export type {
   PartitionRef,
 } from './metrics-store.js';
 export { createPgliteMetricsStore, type PgliteMetricsStoreOptions } from './pglite/pglite-metrics-store.js';
+export { type PoolEvents, tolerateConnectionLoss } from './postgres/connection-loss.js';
 export {
   createPostgresMetricsStore,
   type PostgresMetricsStoreOptions,
