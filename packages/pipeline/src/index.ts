@@ -1,5 +1,13 @@
 export type { BatchResult, BatchTimings, EventBatch, RawEvent } from './batch.js';
-export { assertConservation, type PipelineDeps, processBatch } from './process-batch.js';
+export {
+  assertConservation,
+  commitBatch,
+  type PipelineDeps,
+  type PreparedBatch,
+  prepareBatch,
+  processBatch,
+  processBatchStream,
+} from './process-batch.js';
 export {
   type RerunnableItem,
   type RerunOptions,

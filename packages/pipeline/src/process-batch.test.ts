@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { badLines, line, NOW, validEvent } from '../test/fixtures.js';
 import { dialects, type StoreUnderTest } from '../test/harness.js';
 import type { BatchResult, RawEvent } from './batch.js';
-import { processBatch } from './process-batch.js';
+import { processBatch, processBatchStream } from './process-batch.js';
 
 const clock = () => NOW;
 
@@ -165,6 +165,50 @@ for (const dialect of dialects) {
         { numRuns: dialect.name === 'pglite' ? 3 : 8 },
       );
       sut = await dialect.open();
+    });
+
+    it('streams batches, preparing each while the previous commits, to the same tables', async () => {
+      sut = await dialect.open();
+      const lines = mixedLines();
+      const events = toEvents(lines);
+      const batches = Array.from({ length: Math.ceil(events.length / 37) }, (_, i) => ({
+        source: 'file:stream',
+        partitionId: '0',
+        events: events.slice(i * 37, (i + 1) * 37),
+      }));
+      const results: BatchResult[] = [];
+      await processBatchStream(batches, { store: sut.store, engine: sut.engine, clock }, (r) =>
+        results.push(r),
+      );
+      expect(results).toHaveLength(batches.length);
+      expect(results.reduce((n, r) => n + r.received, 0)).toBe(events.length);
+      const reference = referenceAggregation(lines, { nowMs: NOW });
+      expect(diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table)).toEqual([]);
+    });
+
+    // An ownership change: the new owner starts from the last checkpoint, which is never past the
+    // committed position, while the old owner is still processing.
+    it('counts each event once when two streams consume the same partition with overlapping batches', async () => {
+      sut = await dialect.open();
+      const lines = mixedLines();
+      const events = toEvents(lines);
+      const stream = (size: number, from: number) =>
+        Array.from({ length: Math.ceil((events.length - from) / size) }, (_, i) => ({
+          source: 'file:owners',
+          partitionId: '0',
+          events: events.slice(from + i * size, from + (i + 1) * size),
+        }));
+      const results: BatchResult[] = [];
+      const deps = { store: sut.store, engine: sut.engine, clock };
+      await Promise.all([
+        processBatchStream(stream(23, 0), deps, (r) => results.push(r)),
+        processBatchStream(stream(41, 0), deps, (r) => results.push(r)),
+      ]);
+      const reference = referenceAggregation(lines, { nowMs: NOW });
+      expect(diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table)).toEqual([]);
+      expect(results.reduce((n, r) => n + r.counted, 0)).toBe(reference.counted);
+      const failed = await sut.query('select count(*)::int as n from failed_items');
+      expect(failed.rows).toEqual([{ n: reference.badLines.length }]);
     });
 
     it('fails the batch and commits nothing when a write fails', async () => {

@@ -47,35 +47,37 @@ const MAX_POSITION_RACES = 5;
  * to write throws (a RetryableBatchError when retrying can help) and commits nothing.
  */
 export async function processBatch(batch: EventBatch, deps: PipelineDeps): Promise<BatchResult> {
-  for (let race = 0; ; race++) {
-    try {
-      return await processOnce(batch, deps);
-    } catch (error) {
-      if (error instanceof PositionMovedError && race < MAX_POSITION_RACES) continue;
-      const failure = classifyFailure(error);
-      if (failure.kind === 'retryable' && !(error instanceof RetryableBatchError)) {
-        throw new RetryableBatchError(
-          `batch ${batch.source}/${batch.partitionId} failed (${failure.reason}); nothing was committed`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-  }
+  return withRetriedRaces(batch, async () => commitBatch(await prepareBatch(batch, deps), deps));
 }
 
-async function processOnce(batch: EventBatch, deps: PipelineDeps): Promise<BatchResult> {
-  const started = performance.now();
-  const { store, engine, archive } = deps;
-  const partition: PartitionRef = { source: batch.source, partitionId: batch.partitionId };
+/**
+ * A batch with all of its CPU work done (decode, validate, derive) and its raw events
+ * archived: what is left is the database transaction. Preparing the next batch of a partition
+ * while the previous one commits is safe: the commit decides under the partition's lock.
+ */
+export interface PreparedBatch {
+  readonly batch: EventBatch;
+  readonly partition: PartitionRef;
+  /** The partition's committed position when the batch was prepared. */
+  readonly committedAtPrepare: number | undefined;
+  readonly fresh: readonly RawEvent[];
+  readonly replaySkipped: number;
+  readonly classified: ClassifiedEvents;
+  readonly metrics: BatchMetrics;
+  readonly failedItems: readonly FailedItemRecord[];
+  readonly range: { readonly firstSequence: number; readonly lastSequence: number };
+  readonly startedAt: number;
+  readonly decodeMs: number;
+  readonly deriveMs: number;
+  readonly archiveMs: number;
+}
 
-  const committed = await store.readPosition(partition);
+export async function prepareBatch(batch: EventBatch, deps: PipelineDeps): Promise<PreparedBatch> {
+  const started = performance.now();
+  const partition: PartitionRef = { source: batch.source, partitionId: batch.partitionId };
+  const committed = await deps.store.readPosition(partition);
   const fresh =
     committed === undefined ? batch.events : batch.events.filter((e) => e.sequenceNumber > committed);
-  const replaySkipped = batch.events.length - fresh.length;
-  if (fresh.length === 0) {
-    return emptyResult(batch, replaySkipped, committed, performance.now() - started);
-  }
 
   const classified = classifyEvents(fresh, {
     nowMs: (deps.clock ?? Date.now)(),
@@ -83,14 +85,13 @@ async function processOnce(batch: EventBatch, deps: PipelineDeps): Promise<Batch
     maxEventBytes: deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
   });
   const decoded = performance.now();
-
-  let metrics = engine.derive(classified.countable.map((c) => c.valid));
+  const metrics = deps.engine.derive(classified.countable.map((c) => c.valid));
   const derived = performance.now();
 
   const range = sequenceRange(fresh);
-  const failedItems = await parkedRecords(batch, classified, deps);
-  if (archive) {
-    await archive.writeBatch({
+  const failedItems = fresh.length > 0 ? await parkedRecords(batch, classified, deps) : [];
+  if (deps.archive && fresh.length > 0) {
+    await deps.archive.writeBatch({
       source: batch.source,
       partitionId: batch.partitionId,
       firstSequence: range.firstSequence,
@@ -99,11 +100,46 @@ async function processOnce(batch: EventBatch, deps: PipelineDeps): Promise<Batch
       ...(fresh[0]?.enqueuedAt ? { enqueuedAt: fresh[0].enqueuedAt } : {}),
     });
   }
-  const archived = performance.now();
+  return {
+    batch,
+    partition,
+    committedAtPrepare: committed,
+    fresh,
+    replaySkipped: batch.events.length - fresh.length,
+    classified,
+    metrics,
+    failedItems,
+    range,
+    startedAt: started,
+    decodeMs: decoded - started,
+    deriveMs: derived - decoded,
+    archiveMs: performance.now() - derived,
+  };
+}
 
-  const committedBatch = await store.transaction(async (writer) => {
+/**
+ * Commits a prepared batch: metrics, failed items and the new position in one transaction.
+ * Throws PositionMovedError when another consumer committed some of the batch's positions
+ * after it was prepared; processBatch then prepares it again.
+ */
+export async function commitBatch(prepared: PreparedBatch, deps: PipelineDeps): Promise<BatchResult> {
+  const { partition, fresh, classified, failedItems, range } = prepared;
+  const commitStarted = performance.now();
+  if (fresh.length === 0) {
+    return result(
+      prepared,
+      { counted: 0, duplicates: 0, windowsTouched: [] },
+      prepared.committedAtPrepare,
+      0,
+    );
+  }
+  const committedBatch = await deps.store.transaction(async (writer) => {
     const locked = await writer.lockPosition(partition);
-    if (locked !== committed) throw new PositionMovedError();
+    // The position may have moved since prepare (the previous batch of a stream committed
+    // meanwhile); only if it reached this batch did another consumer take some of its events.
+    if (locked !== undefined && locked >= range.firstSequence) {
+      throw new PositionMovedError();
+    }
 
     const repeated = await writer.claimEventIds(
       classified.countable.map((c) => ({
@@ -112,10 +148,11 @@ async function processOnce(batch: EventBatch, deps: PipelineDeps): Promise<Batch
       })),
     );
     let counted: readonly CountableEvent[] = classified.countable;
+    let metrics = prepared.metrics;
     if (repeated.size > 0) {
       // Rare: a producer sent the same eventId in an earlier batch. Derive again without it.
       counted = counted.filter((c) => !repeated.has(c.valid.transaction.eventId));
-      metrics = engine.derive(counted.map((c) => c.valid));
+      metrics = deps.engine.derive(counted.map((c) => c.valid));
     }
     await writer.writeMetrics(metrics);
     await writer.writeFailedItems(failedItems);
@@ -126,31 +163,102 @@ async function processOnce(batch: EventBatch, deps: PipelineDeps): Promise<Batch
       deadLettered: failedItems.length,
       duplicates,
     });
-    return { counted: counted.length, duplicates, metrics };
+    return { counted: counted.length, duplicates, windowsTouched: metrics.windowsTouched };
   });
-  const finished = performance.now();
+  return result(prepared, committedBatch, range.lastSequence, performance.now() - commitStarted);
+}
 
-  const result: BatchResult = {
-    source: batch.source,
-    partitionId: batch.partitionId,
-    received: batch.events.length,
-    counted: committedBatch.counted,
-    deadLettered: failedItems.length,
-    duplicates: committedBatch.duplicates,
-    replaySkipped,
-    deadLetteredByCode: countByCode(failedItems),
-    windowsTouched: committedBatch.metrics.windowsTouched,
-    committedSequence: range.lastSequence,
+/** Prepares again when another consumer took some of the batch's positions; classifies failures. */
+async function withRetriedRaces(
+  batch: EventBatch,
+  attempt: () => Promise<BatchResult>,
+): Promise<BatchResult> {
+  for (let race = 0; ; race++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof PositionMovedError && race < MAX_POSITION_RACES) continue;
+      throw asBatchFailure(batch, error);
+    }
+  }
+}
+
+function asBatchFailure(batch: EventBatch, error: unknown): unknown {
+  const failure = classifyFailure(error);
+  if (failure.kind === 'retryable' && !(error instanceof RetryableBatchError)) {
+    return new RetryableBatchError(
+      `batch ${batch.source}/${batch.partitionId} failed (${failure.reason}); nothing was committed`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+/**
+ * Processes a partition's batches in order, preparing each batch while the one before it
+ * commits, so CPU work overlaps database round trips. Stops at the first failure, after the
+ * commit in flight has settled; every batch reported to `onResult` is committed.
+ */
+export async function processBatchStream(
+  batches: AsyncIterable<EventBatch> | Iterable<EventBatch>,
+  deps: PipelineDeps,
+  onResult: (result: BatchResult) => void,
+): Promise<void> {
+  let inFlight: { batch: EventBatch; commit: Promise<BatchResult> } | undefined;
+  const settle = async () => {
+    if (!inFlight) return;
+    const { batch, commit } = inFlight;
+    inFlight = undefined;
+    // A race with another consumer: prepare this batch again, after the commit before it.
+    onResult(
+      await commit.catch((error) =>
+        error instanceof PositionMovedError
+          ? processBatch(batch, deps)
+          : Promise.reject(asBatchFailure(batch, error)),
+      ),
+    );
+  };
+  try {
+    for await (const batch of batches) {
+      const prepared = await prepareBatch(batch, deps).catch((error) =>
+        Promise.reject(asBatchFailure(batch, error)),
+      );
+      await settle();
+      inFlight = { batch, commit: commitBatch(prepared, deps) };
+    }
+    await settle();
+  } finally {
+    await inFlight?.commit.catch(() => undefined);
+  }
+}
+
+function result(
+  prepared: PreparedBatch,
+  committed: { counted: number; duplicates: number; windowsTouched: readonly number[] },
+  committedSequence: number | undefined,
+  commitMs: number,
+): BatchResult {
+  const outcome: BatchResult = {
+    source: prepared.batch.source,
+    partitionId: prepared.batch.partitionId,
+    received: prepared.batch.events.length,
+    counted: committed.counted,
+    deadLettered: prepared.failedItems.length,
+    duplicates: committed.duplicates,
+    replaySkipped: prepared.replaySkipped,
+    deadLetteredByCode: countByCode(prepared.failedItems),
+    windowsTouched: committed.windowsTouched,
+    committedSequence,
     timings: {
-      decodeMs: decoded - started,
-      deriveMs: derived - decoded,
-      archiveMs: archived - derived,
-      commitMs: finished - archived,
-      totalMs: finished - started,
+      decodeMs: prepared.decodeMs,
+      deriveMs: prepared.deriveMs,
+      archiveMs: prepared.archiveMs,
+      commitMs,
+      totalMs: performance.now() - prepared.startedAt,
     },
   };
-  assertConservation(result);
-  return result;
+  assertConservation(outcome);
+  return outcome;
 }
 
 async function parkedRecords(
@@ -207,28 +315,6 @@ function countByCode(items: readonly FailedItemRecord[]): Record<string, number>
   const counts: Record<string, number> = {};
   for (const item of items) counts[item.errorCode] = (counts[item.errorCode] ?? 0) + 1;
   return counts;
-}
-
-function emptyResult(
-  batch: EventBatch,
-  replaySkipped: number,
-  committed: number | undefined,
-  totalMs: number,
-): BatchResult {
-  const empty: BatchMetrics['windowsTouched'] = [];
-  return {
-    source: batch.source,
-    partitionId: batch.partitionId,
-    received: batch.events.length,
-    counted: 0,
-    deadLettered: 0,
-    duplicates: 0,
-    replaySkipped,
-    deadLetteredByCode: {},
-    windowsTouched: empty,
-    committedSequence: committed,
-    timings: { decodeMs: 0, deriveMs: 0, archiveMs: 0, commitMs: 0, totalMs },
-  };
 }
 
 /** Every event is counted, parked, skipped as a duplicate or skipped as a replay; never lost. */

@@ -1,5 +1,5 @@
 import type { MetricEngine } from '@paymetrics/metric-engine';
-import { type BatchResult, processBatch, type RawEvent } from '@paymetrics/pipeline';
+import { type BatchResult, type EventBatch, processBatchStream, type RawEvent } from '@paymetrics/pipeline';
 import type { ArchiveStore, MetricsStore } from '@paymetrics/storage-adapters';
 
 export interface LocalRunOptions {
@@ -54,33 +54,44 @@ export function addBatch(totals: RunTotals, result: BatchResult): void {
   totals.commitMs.push(result.timings.commitMs);
 }
 
-/** Feeds lines through the real pipeline in batches of one partition, in order. */
+/** Cuts a partition's lines into batches, numbering positions from 1 (line numbers of a file). */
+async function* batchesOf(
+  lines: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  source: string,
+  partitionId: string,
+  batchSize: number,
+): AsyncGenerator<EventBatch> {
+  let events: RawEvent[] = [];
+  let sequenceNumber = 0;
+  for await (const line of lines) {
+    events.push({ body: line, sequenceNumber: ++sequenceNumber });
+    if (events.length >= batchSize) {
+      yield { source, partitionId, events };
+      events = [];
+    }
+  }
+  if (events.length > 0) yield { source, partitionId, events };
+}
+
+/**
+ * Feeds lines through the real pipeline in batches of one partition, in order; each batch is
+ * prepared while the one before it commits.
+ */
 export async function runLocalPipeline(
   lines: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
   options: LocalRunOptions,
 ): Promise<RunTotals> {
   const totals = emptyTotals();
   const started = performance.now();
-  const partitionId = options.partitionId ?? '0';
-  let events: RawEvent[] = [];
-  let sequenceNumber = 0;
-  const flush = async () => {
-    if (events.length === 0) return;
-    const result = await processBatch(
-      { source: options.source, partitionId, events },
-      { store: options.store, engine: options.engine, archive: options.archive },
-    );
-    events = [];
-    addBatch(totals, result);
-    totals.elapsedMs = performance.now() - started;
-    options.onBatch?.(result, totals);
-  };
-  for await (const line of lines) {
-    sequenceNumber++;
-    events.push({ body: line, sequenceNumber });
-    if (events.length >= options.batchSize) await flush();
-  }
-  await flush();
+  await processBatchStream(
+    batchesOf(lines, options.source, options.partitionId ?? '0', options.batchSize),
+    { store: options.store, engine: options.engine, archive: options.archive },
+    (result) => {
+      addBatch(totals, result);
+      totals.elapsedMs = performance.now() - started;
+      options.onBatch?.(result, totals);
+    },
+  );
   totals.elapsedMs = performance.now() - started;
   return totals;
 }
