@@ -36,9 +36,12 @@ CREATE TABLE aggregate_histograms (
   sketch            jsonb            NOT NULL,
   updated_at        timestamptz      NOT NULL DEFAULT now(),
   PRIMARY KEY (window_start, metric_name, dimensions)
-);
+)
+-- Rows are updated in place by every batch that touches their window: free space on each page
+-- lets PostgreSQL update them without touching the indexes (HOT updates).
+WITH (fillfactor = 70);
 
-CREATE INDEX aggregate_histograms_metric_recent ON aggregate_histograms (metric_name, window_start DESC);
+-- Queries go by window range first, which the primary key serves; no secondary index to maintain.
 
 COMMENT ON TABLE aggregate_histograms IS
   'DDSketch histograms (relative error relative_accuracy, 1%) of processor_latency_ms per window and merchant, and of amount_minor per window, merchant and currency. count, sum, min and max are exact; quantiles come from the sketch. Rows roll up to hours or days by merging sketches (paymetrics_merge_sketches) with the same quantiles as one sketch over all the data.';

@@ -5,11 +5,13 @@
  * event counted exactly once, no batch failed. BENCH_CPU_PROF=<dir> profiles the children.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { merchantPartitionKey } from '@paymetrics/simulator';
 import { measureCopyBaseline } from './copy-baseline.js';
 import { createBenchDatabase, openBenchServer, queryOne } from './database.js';
 import { writeLines } from './line-file.js';
@@ -17,6 +19,18 @@ import type { LagOutcome, LagTask, MeasureTask, StreamOutcome, StreamTask } from
 import { printTable } from './report.js';
 import { peakRssMb, round } from './stats.js';
 import { realisticWorkload, type Workload, worstCaseWorkload } from './workload.js';
+
+/**
+ * The partition a line lands in, as Event Hubs assigns it with partition key = merchantId (the
+ * simulator's eventhubs sink): one merchant's events stay in one partition, so partitions rarely
+ * update the same rows. Lines without a merchant spread round-robin.
+ */
+function partitionOf(line: string, index: number, partitions: number): number {
+  const key = merchantPartitionKey(line);
+  return key === undefined
+    ? index % partitions
+    : createHash('sha1').update(key).digest().readUInt32BE(0) % partitions;
+}
 
 const run = promisify(execFile);
 const EVENTS = 250_000;
@@ -133,7 +147,7 @@ async function main(): Promise<void> {
       for (let p = 0; p < n; p++) {
         await writeLines(
           file(`part-${p}-of-${n}`),
-          realistic.lines.filter((_, i) => i % n === p),
+          realistic.lines.filter((line, i) => partitionOf(line, i, n) === p),
         );
       }
     }

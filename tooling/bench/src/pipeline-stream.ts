@@ -4,7 +4,13 @@ import {
   defaultRuleSet,
   type MetricEngine,
 } from '@paymetrics/metric-engine';
-import { type BatchResult, processBatch, type RawEvent } from '@paymetrics/pipeline';
+import {
+  type BatchResult,
+  type EventBatch,
+  processBatch,
+  processBatchStream,
+  type RawEvent,
+} from '@paymetrics/pipeline';
 import { createPostgresMetricsStore, type MetricsStore } from '@paymetrics/storage-adapters';
 import pg from 'pg';
 import { PIPELINE_NOW_MS } from './workload.js';
@@ -16,6 +22,8 @@ export interface PartitionConsumer {
   readonly store: MetricsStore;
   readonly engine: MetricEngine;
   process(events: readonly RawEvent[]): Promise<BatchResult>;
+  /** Processes batches in order, preparing each while the previous one commits. */
+  stream(batches: AsyncIterable<EventBatch>, onResult: (result: BatchResult) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,6 +37,7 @@ export function createPartitionConsumer(url: string, source: string, partitionId
     store,
     engine,
     process: (events) => processBatch({ source, partitionId, events }, { store, engine, clock }),
+    stream: (batches, onResult) => processBatchStream(batches, { store, engine, clock }, onResult),
     close: () => store.close(),
   };
 }
@@ -73,8 +82,9 @@ function addResult(totals: StreamTotals, result: BatchResult): void {
 }
 
 /**
- * Feeds batches through the consumer as fast as it takes them, sequence numbers counting from 1.
- * A failed batch is counted, not retried: the benchmark reports it rather than hiding it.
+ * Feeds batches through the consumer as fast as it takes them, sequence numbers counting from 1,
+ * each batch prepared while the previous one commits (as the local runner does). A failed batch
+ * ends the stream and is counted, not retried: the benchmark reports it rather than hiding it.
  */
 export async function runStream(
   consumer: PartitionConsumer,
@@ -82,15 +92,18 @@ export async function runStream(
 ): Promise<StreamTotals> {
   const totals = emptyStreamTotals();
   const started = performance.now();
-  let sequenceNumber = 0;
-  for await (const lines of batches) {
-    const events: RawEvent[] = lines.map((body) => ({ body, sequenceNumber: ++sequenceNumber }));
-    try {
-      addResult(totals, await consumer.process(events));
-    } catch (error) {
-      totals.failedBatches++;
-      console.error(`batch ${consumer.partitionId}@${events[0]?.sequenceNumber} failed:`, error);
+  async function* eventBatches(): AsyncGenerator<EventBatch> {
+    let sequenceNumber = 0;
+    for await (const lines of batches) {
+      const events: RawEvent[] = lines.map((body) => ({ body, sequenceNumber: ++sequenceNumber }));
+      yield { source: consumer.source, partitionId: consumer.partitionId, events };
     }
+  }
+  try {
+    await consumer.stream(eventBatches(), (result) => addResult(totals, result));
+  } catch (error) {
+    totals.failedBatches++;
+    console.error(`stream ${consumer.partitionId} failed after ${totals.batches} batches:`, error);
   }
   totals.elapsedMs = performance.now() - started;
   return totals;

@@ -98,7 +98,7 @@ export function printTable(report: Report): void {
     ],
   );
   table(
-    'Scale out: concurrent partition streams, one PostgreSQL, overlapping merchants and windows',
+    'Scale out: concurrent partition streams (partition key = merchantId), one PostgreSQL, shared windows',
     ['partitions', 'events', 'events/s', 'commit p95 ms', 'failed batches', 'exactly once'],
     [...report.scale].map(([n, run]) => [
       String(n),
