@@ -154,8 +154,10 @@ export async function commitBatch(prepared: PreparedBatch, deps: PipelineDeps): 
       counted = counted.filter((c) => !repeated.has(c.valid.transaction.eventId));
       metrics = deps.engine.derive(counted.map((c) => c.valid));
     }
-    await writer.writeMetrics(metrics);
+    // Failed items first: metric rows can be shared with other partitions, so their locks are
+    // taken as late as possible.
     await writer.writeFailedItems(failedItems);
+    await writer.writeMetrics(metrics);
     const duplicates = classified.duplicates + repeated.size;
     await writer.advancePosition(partition, range, {
       received: fresh.length,

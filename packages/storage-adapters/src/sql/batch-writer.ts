@@ -131,7 +131,9 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
     },
 
     async writeMetrics(metrics: BatchMetrics): Promise<void> {
-      // Tables in a fixed order (and rows sorted within each) keep the lock order global.
+      // Tables in a fixed order (and rows sorted within each) keep the lock order global. Rule
+      // metrics go last: some rules have no merchant dimension, so every partition updates the
+      // same rows, and the last statement holds their locks for the shortest time.
       if (metrics.paymentMetrics.length > 0) {
         const c = paymentMetricsColumns(metrics.paymentMetrics);
         await sql`
@@ -165,23 +167,6 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
             latency_ms_max = GREATEST(m.latency_ms_max, EXCLUDED.latency_ms_max),
             updated_at = now()`.execute(trx);
       }
-      if (metrics.dynamicMetrics.length > 0) {
-        const c = dynamicMetricsColumns(metrics.dynamicMetrics);
-        await sql`
-          INSERT INTO dynamic_metrics AS d (
-            window_start, metric_name, dimensions, value_count, value_sum, value_min, value_max)
-          SELECT w::timestamptz, name, dims::jsonb, n::bigint, s::float8, lo::float8, hi::float8
-            FROM unnest(
-              ${c.windowStart}::text[], ${c.metricName}::text[], ${c.dimensions}::text[],
-              ${c.valueCount}::text[], ${c.valueSum}::text[], ${c.valueMin}::text[], ${c.valueMax}::text[])
-              AS t(w, name, dims, n, s, lo, hi)
-          ON CONFLICT (window_start, metric_name, dimensions) DO UPDATE SET
-            value_count = d.value_count + EXCLUDED.value_count,
-            value_sum = d.value_sum + EXCLUDED.value_sum,
-            value_min = LEAST(d.value_min, EXCLUDED.value_min),
-            value_max = GREATEST(d.value_max, EXCLUDED.value_max),
-            updated_at = now()`.execute(trx);
-      }
       if (metrics.histograms.length > 0) {
         const c = histogramColumns(metrics.histograms);
         await sql`
@@ -210,6 +195,23 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
                      FROM jsonb_each_text(EXCLUDED.sketch -> 'bins')),
                   '{}'::jsonb))
               ELSE paymetrics_merge_sketches(h.sketch, EXCLUDED.sketch) END,
+            updated_at = now()`.execute(trx);
+      }
+      if (metrics.dynamicMetrics.length > 0) {
+        const c = dynamicMetricsColumns(metrics.dynamicMetrics);
+        await sql`
+          INSERT INTO dynamic_metrics AS d (
+            window_start, metric_name, dimensions, value_count, value_sum, value_min, value_max)
+          SELECT w::timestamptz, name, dims::jsonb, n::bigint, s::float8, lo::float8, hi::float8
+            FROM unnest(
+              ${c.windowStart}::text[], ${c.metricName}::text[], ${c.dimensions}::text[],
+              ${c.valueCount}::text[], ${c.valueSum}::text[], ${c.valueMin}::text[], ${c.valueMax}::text[])
+              AS t(w, name, dims, n, s, lo, hi)
+          ON CONFLICT (window_start, metric_name, dimensions) DO UPDATE SET
+            value_count = d.value_count + EXCLUDED.value_count,
+            value_sum = d.value_sum + EXCLUDED.value_sum,
+            value_min = LEAST(d.value_min, EXCLUDED.value_min),
+            value_max = GREATEST(d.value_max, EXCLUDED.value_max),
             updated_at = now()`.execute(trx);
       }
     },
