@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { findFreePort, type TestDatabase, testServerUrl } from '@paymetrics/testing';
+import { createSchemaDatabase, findFreePort, type TestDatabase, testServerUrl } from '@paymetrics/testing';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSchemaDatabase, createTestPool } from '../test/schema-database.js';
+import { createTestPool } from '../test/test-pool.js';
 import {
   classifyFailure,
   DeadLetterErrorCode,

@@ -1,8 +1,9 @@
 import { ErrorCode, type FailedItemRecord, FailureStage } from '@paymetrics/schemas';
 import type { TestDatabase } from '@paymetrics/testing';
+import { createSchemaDatabase } from '@paymetrics/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSchemaDatabase, createTestPool } from '../test/schema-database.js';
+import { createTestPool } from '../test/test-pool.js';
 import {
   claimDueFailedItems,
   discardFailedItems,

@@ -7,12 +7,11 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { BatchMetrics, HistogramRow, PaymentMetricsRow } from '@paymetrics/metric-engine';
 import type { FailedItemRecord } from '@paymetrics/schemas';
-import { startPostgresServer } from '@paymetrics/testing';
+import { schemaScripts, startPostgresServer } from '@paymetrics/testing';
 import pg from 'pg';
 import type { MetricsStore } from './metrics-store.js';
 import { createPgliteMetricsStore } from './pglite/pglite-metrics-store.js';
 import { createPostgresMetricsStore } from './postgres/postgres-metrics-store.js';
-import { schemaScripts } from './test-support/schema-files.js';
 
 const batches = Number(process.argv[2] ?? 200);
 const EVENTS = 1_000;

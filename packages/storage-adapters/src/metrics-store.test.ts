@@ -1,12 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
-import { createTestDatabase } from '@paymetrics/testing';
+import { createTestDatabase, schemaScripts } from '@paymetrics/testing';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { describeMetricsStoreContract, type MetricsStoreHarness } from './metrics-store.contract.js';
 import { createPgliteMetricsStore } from './pglite/pglite-metrics-store.js';
 import { createPostgresMetricsStore } from './postgres/postgres-metrics-store.js';
-import { schemaScripts } from './test-support/schema-files.js';
 
 const DIALECTS: Record<string, () => Promise<MetricsStoreHarness>> = {
   async postgres() {

@@ -1,9 +1,9 @@
-export { checkConservation, type Query } from './conservation.js';
 export {
   freshQuery,
   openPostgresPipeline,
   type PostgresPipeline,
   type PostgresPipelineOptions,
+  type Query,
 } from './postgres-pipeline.js';
 export { type RetryingRunOptions, type RetryingRunResult, runWithRetries } from './retrying-runner.js';
 export { RELIABILITY_NOW, type ScenarioLinesOptions, scenarioLines } from './scenario-lines.js';

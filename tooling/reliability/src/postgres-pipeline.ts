@@ -4,9 +4,9 @@ import {
   type ArchiveStore,
   createPostgresMetricsStore,
   type MetricsStore,
+  tolerateConnectionLoss,
 } from '@paymetrics/storage-adapters';
 import pg from 'pg';
-import type { Query } from './conservation.js';
 import { RELIABILITY_NOW } from './scenario-lines.js';
 
 export interface PostgresPipeline {
@@ -26,14 +26,9 @@ export interface PostgresPipelineOptions {
 /** The pipeline as a runtime wires it (pg pool, default rules), on its own pool. */
 export function openPostgresPipeline(url: string, options: PostgresPipelineOptions = {}): PostgresPipeline {
   // A short connect timeout so a retry during a server restart fails fast instead of hanging.
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
-  // A killed idle connection reports here; the next query on the pool gets a fresh connection.
-  pool.on('error', () => {});
-  // pg-pool listens for errors only on idle clients. A backend killed while its client is
-  // checked out between two statements of a transaction emits 'error' with no listener, an
-  // uncaught exception that ends the process; with this listener the next statement fails
-  // instead ("not queryable", retryable) and the batch is retried. See docs/reliability.md.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  const pool = tolerateConnectionLoss(
+    new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 }),
+  );
   const realStore = createPostgresMetricsStore({ pool });
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
   const nowMs = options.nowMs ?? RELIABILITY_NOW;
@@ -51,6 +46,8 @@ export function openPostgresPipeline(url: string, options: PostgresPipelineOptio
 }
 
 /** A query function on a fresh connection per call, immune to the faults a scenario injects into pools. */
+export type Query = (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
+
 export function freshQuery(url: string): Query {
   return async (text, values) => {
     const client = new pg.Client({ connectionString: url });

@@ -1,9 +1,8 @@
-import { createTestDatabase, type TestDatabase } from '@paymetrics/testing';
+import { createTestDatabase, schemaScripts, type TestDatabase } from '@paymetrics/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsStore } from '../metrics-store.js';
 import { createPostgresMetricsStore } from '../postgres/postgres-metrics-store.js';
-import { schemaScripts } from '../test-support/schema-files.js';
 
 const WINDOW = Date.UTC(2026, 10, 27, 10, 0);
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
