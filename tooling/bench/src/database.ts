@@ -1,5 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { type PostgresServer, schemaScripts, startPostgresServer } from '@paymetrics/testing';
+import {
+  createSchemaDatabase,
+  type PostgresServer,
+  startPostgresServer,
+  type TestDatabase,
+  withClient,
+} from '@paymetrics/testing';
 import pg from 'pg';
 
 export interface BenchServer {
@@ -24,51 +29,13 @@ export async function openBenchServer(): Promise<BenchServer> {
   };
 }
 
-export interface BenchDatabase {
-  readonly url: string;
-  drop(): Promise<void>;
-}
+export type BenchDatabase = TestDatabase;
 
 /** A fresh database on the server with every schema file applied. */
-export async function createBenchDatabase(serverUrl: string, prefix: string): Promise<BenchDatabase> {
-  const name = `bench_${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    for (const script of schemaScripts()) await client.query(script);
-  } finally {
-    await client.end();
-  }
-  return {
-    url: url.toString(),
-    async drop() {
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
-    },
-  };
+export function createBenchDatabase(serverUrl: string, prefix: string): Promise<BenchDatabase> {
+  return createSchemaDatabase(`bench_${prefix}`, serverUrl);
 }
 
-export async function queryOne<T extends object>(url: string, text: string): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<T & pg.QueryResultRow>(text);
-    return rows[0] as T;
-  } finally {
-    await client.end();
-  }
+export function queryOne<T extends object>(url: string, text: string): Promise<T> {
+  return withClient(url, async (client) => (await client.query(text)).rows[0] as T);
 }

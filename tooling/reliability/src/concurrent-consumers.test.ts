@@ -1,6 +1,6 @@
 import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshQuery, openPostgresPipeline } from './postgres-pipeline.js';
+import { openPostgresPipeline } from './postgres-pipeline.js';
 import { runWithRetries } from './retrying-runner.js';
 import { RELIABILITY_NOW, scenarioLines } from './scenario-lines.js';
 import { checkScenarioOutcome } from './scenario-outcome.js';

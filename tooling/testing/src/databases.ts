@@ -15,9 +15,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty database with a unique name, so test files never share state. */
-export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
-  const serverUrl = testServerUrl();
+/**
+ * Creates an empty database with a unique name, so test files never share state; on the test
+ * server unless another server is named (the benchmark's).
+ */
+export async function createTestDatabase(
+  prefix = 'test',
+  serverUrl = testServerUrl(),
+): Promise<TestDatabase> {
   const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -14,8 +14,8 @@ export function schemaScripts(): string[] {
 }
 
 /** A fresh database with every schema file applied, for tests that are not about migrating. */
-export async function createSchemaDatabase(prefix = 'test'): Promise<TestDatabase> {
-  const database = await createTestDatabase(prefix);
+export async function createSchemaDatabase(prefix = 'test', serverUrl?: string): Promise<TestDatabase> {
+  const database = await createTestDatabase(prefix, serverUrl);
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
