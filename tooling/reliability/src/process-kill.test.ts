@@ -56,7 +56,6 @@ describe('the process is killed (SIGKILL) in the middle of a long replay', () =>
     };
 
     const first = startSimulator(args, env);
-    let killedAt: { last: number; batches: number } | undefined;
     for (let polls = 0; polls < 3_000 && first.child.exitCode === null; polls++) {
       const now = await position();
       if (now && now.batches >= 20) {
@@ -66,7 +65,7 @@ describe('the process is killed (SIGKILL) in the middle of a long replay', () =>
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const ended = await first.exited;
-    killedAt = await position();
+    const killedAt = await position();
     expect(ended.signal, ended.stderr).toBe('SIGKILL');
     expect(killedAt?.last).toBeLessThan(lines.length);
 
