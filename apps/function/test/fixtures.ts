@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InvocationContext, type LogLevel } from '@azure/functions';
-import { findPostgresBinDir, type PostgresServer } from '@paymetrics/testing';
+import { findPostgresBinDir, type PostgresServer, snapshotTables, withClient } from '@paymetrics/testing';
 import pg from 'pg';
 
 const run = promisify(execFile);
@@ -87,26 +87,9 @@ export async function query<T = Record<string, unknown>>(url: string, text: stri
   }
 }
 
-/** Every table the pipeline writes, as sorted rows, to compare before and after. */
-export async function snapshot(url: string): Promise<Record<string, unknown[]>> {
-  const tables = [
-    'payment_metrics_5m',
-    'dynamic_metrics',
-    'aggregate_histograms',
-    'failed_items',
-    'source_positions',
-  ];
-  const result: Record<string, unknown[]> = {};
-  for (const table of tables) {
-    const rows = await query<Record<string, unknown>>(url, `select * from ${table}`);
-    result[table] = rows
-      .map((row) => {
-        const { updated_at: _updated, failed_at: _failed, ...rest } = row;
-        return JSON.stringify(rest);
-      })
-      .sort();
-  }
-  return result;
+/** Every table the pipeline writes, to compare before and after. */
+export function snapshot(url: string): Promise<Record<string, string[]>> {
+  return withClient(url, (client) => snapshotTables((text) => client.query(text)));
 }
 
 /**

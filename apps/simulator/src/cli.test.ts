@@ -7,6 +7,7 @@ import {
   diffMetricsTables,
   readPaymentMetrics,
   referenceAggregation,
+  snapshotTables,
   type TestDatabase,
   withClient,
 } from '@paymetrics/testing';
@@ -48,14 +49,6 @@ async function failedItems(query: (text: string) => Promise<{ rows: unknown[] }>
   return rows as { line: number; error_code: string }[];
 }
 
-async function tableDump(query: (text: string) => Promise<{ rows: unknown[] }>) {
-  const dump: Record<string, unknown[]> = {};
-  for (const table of ['payment_metrics_5m', 'dynamic_metrics', 'aggregate_histograms', 'failed_items']) {
-    dump[table] = (await query(`select * from ${table} order by 1, 2, 3`)).rows;
-  }
-  return dump;
-}
-
 describe('pnpm simulate --input FILE --sink local', () => {
   let database: TestDatabase;
   beforeAll(async () => {
@@ -86,7 +79,7 @@ describe('pnpm simulate --input FILE --sink local', () => {
       const failed = await failedItems(query);
       expect(failed.map((f) => f.line)).toEqual(reference.badLines);
       expect(failed.every((f) => /^[a-z_]+$/.test(f.error_code))).toBe(true);
-      const before = await tableDump(query);
+      const before = await snapshotTables(query);
 
       const again = await simulateCli(['--input', eventsFile, '--sink', 'local', '--no-progress'], {
         ...env,
@@ -94,7 +87,7 @@ describe('pnpm simulate --input FILE --sink local', () => {
       });
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toMatch(/already processed\s+6,000/);
-      expect(await tableDump(query)).toEqual(before);
+      expect(await snapshotTables(query)).toEqual(before);
     });
   });
 

@@ -1,5 +1,10 @@
 import { RetryableBatchError } from '@paymetrics/dead-letter';
-import { diffMetricsTables, readPaymentMetrics, referenceAggregation } from '@paymetrics/testing';
+import {
+  diffMetricsTables,
+  readPaymentMetrics,
+  referenceAggregation,
+  snapshotTables,
+} from '@paymetrics/testing';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { badLines, line, NOW, validEvent } from '../test/fixtures.js';
@@ -33,20 +38,7 @@ async function run(
   return results;
 }
 
-async function snapshot(sut: StoreUnderTest) {
-  const tables = [
-    'payment_metrics_5m',
-    'dynamic_metrics',
-    'aggregate_histograms',
-    'failed_items',
-    'source_positions',
-  ];
-  const result: Record<string, unknown[]> = {};
-  for (const table of tables) {
-    result[table] = (await sut.query(`select * from ${table} order by 1, 2, 3`)).rows;
-  }
-  return result;
-}
+const snapshot = (sut: StoreUnderTest) => snapshotTables((text) => sut.query(text));
 
 /** 300 valid events with some repeated, plus one bad line of each kind, interleaved. */
 function mixedLines(): string[] {

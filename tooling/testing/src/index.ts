@@ -25,3 +25,4 @@ export {
   withClient,
 } from './reference-aggregation.js';
 export { createSchemaDatabase, schemaScripts } from './schema.js';
+export { pipelineTables, type Query, snapshotTables } from './snapshot.js';
