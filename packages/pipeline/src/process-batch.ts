@@ -222,9 +222,14 @@ export async function processBatchStream(
   };
   try {
     for await (const batch of batches) {
-      const prepared = await prepareBatch(batch, deps).catch((error) =>
-        Promise.reject(asBatchFailure(batch, error)),
-      );
+      let prepared: PreparedBatch;
+      try {
+        prepared = await prepareBatch(batch, deps);
+      } catch (error) {
+        // Report the batch in flight (committed or not) before this one's failure.
+        await settle();
+        throw asBatchFailure(batch, error);
+      }
       await settle();
       inFlight = { batch, commit: commitBatch(prepared, deps) };
     }
