@@ -2,7 +2,9 @@ import {
   type BatchMetrics,
   type DynamicMetricRow,
   type HistogramRow,
-  mergeStoredSketches,
+  mergeDynamicMetricRows,
+  mergeHistogramRows,
+  mergePaymentMetricsRows,
   type PaymentMetricsRow,
 } from '../src/index.js';
 
@@ -27,59 +29,17 @@ export function mergeBatches(batches: readonly BatchMetrics[]): BatchMetrics {
         row.channel,
       ]);
       const old = payments.get(key);
-      payments.set(
-        key,
-        old === undefined
-          ? row
-          : {
-              ...old,
-              txnCount: old.txnCount + row.txnCount,
-              approvedCount: old.approvedCount + row.approvedCount,
-              declinedCount: old.declinedCount + row.declinedCount,
-              errorCount: old.errorCount + row.errorCount,
-              amountMinorSum: old.amountMinorSum + row.amountMinorSum,
-              approvedAmountMinorSum: old.approvedAmountMinorSum + row.approvedAmountMinorSum,
-              latencyMsSum: old.latencyMsSum + row.latencyMsSum,
-              latencyMsMin: Math.min(old.latencyMsMin, row.latencyMsMin),
-              latencyMsMax: Math.max(old.latencyMsMax, row.latencyMsMax),
-            },
-      );
+      payments.set(key, old === undefined ? row : mergePaymentMetricsRows(old, row));
     }
     for (const row of batch.dynamicMetrics) {
       const key = JSON.stringify([row.windowStartMs, row.metricName, row.dimensions]);
       const old = dynamic.get(key);
-      dynamic.set(
-        key,
-        old === undefined
-          ? row
-          : {
-              ...old,
-              valueCount: old.valueCount + row.valueCount,
-              valueSum: old.valueSum + row.valueSum,
-              valueMin: Math.min(old.valueMin, row.valueMin),
-              valueMax: Math.max(old.valueMax, row.valueMax),
-            },
-      );
+      dynamic.set(key, old === undefined ? row : mergeDynamicMetricRows(old, row));
     }
     for (const row of batch.histograms) {
       const key = JSON.stringify([row.windowStartMs, row.metricName, row.dimensions]);
       const old = histograms.get(key);
-      histograms.set(
-        key,
-        old === undefined
-          ? row
-          : {
-              ...old,
-              count: old.count + row.count,
-              sum:
-                typeof old.sum === 'bigint'
-                  ? old.sum + (row.sum as bigint)
-                  : (old.sum as number) + (row.sum as number),
-              min: Math.min(old.min, row.min),
-              max: Math.max(old.max, row.max),
-              sketch: mergeStoredSketches(old.sketch, row.sketch),
-            },
-      );
+      histograms.set(key, old === undefined ? row : mergeHistogramRows(old, row));
     }
     for (const window of batch.windowsTouched) windows.add(window);
   }

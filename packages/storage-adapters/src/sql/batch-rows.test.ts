@@ -1,11 +1,6 @@
 import type { PaymentMetricsRow } from '@paymetrics/metric-engine';
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalDimensionsJson,
-  histogramColumns,
-  mergeSketches,
-  paymentMetricsColumns,
-} from './batch-rows.js';
+import { canonicalDimensionsJson, histogramColumns, paymentMetricsColumns } from './batch-rows.js';
 
 function row(merchantId: string, windowStartMs: number, amountMinorSum: bigint): PaymentMetricsRow {
   return {
@@ -90,14 +85,5 @@ describe('batch rows', () => {
       zeroCount: 2,
       bins: { '5': 2 },
     });
-  });
-
-  it('refuses to merge sketches of different accuracy', () => {
-    expect(() =>
-      mergeSketches(
-        { relativeAccuracy: 0.01, zeroCount: 0, bins: {} },
-        { relativeAccuracy: 0.02, zeroCount: 0, bins: {} },
-      ),
-    ).toThrow(/relative accuracy/);
   });
 });

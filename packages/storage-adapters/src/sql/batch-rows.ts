@@ -1,9 +1,11 @@
-import type {
-  Dimensions,
-  DynamicMetricRow,
-  HistogramRow,
-  PaymentMetricsRow,
-  StoredSketch,
+import {
+  type Dimensions,
+  type DynamicMetricRow,
+  type HistogramRow,
+  mergeDynamicMetricRows,
+  mergeHistogramRows,
+  mergePaymentMetricsRows,
+  type PaymentMetricsRow,
 } from '@paymetrics/metric-engine';
 
 /**
@@ -53,23 +55,6 @@ function mergeByKey<R>(
   return [...byKey.values()].sort((a, b) => compareKeys(a.key, b.key));
 }
 
-export function mergeSketches(a: StoredSketch, b: StoredSketch): StoredSketch {
-  if (a.relativeAccuracy !== b.relativeAccuracy) {
-    throw new Error(
-      `cannot merge sketches with relative accuracy ${a.relativeAccuracy} and ${b.relativeAccuracy}`,
-    );
-  }
-  const bins: Record<string, number> = { ...a.bins };
-  for (const [index, count] of Object.entries(b.bins)) bins[index] = (bins[index] ?? 0) + count;
-  return { relativeAccuracy: a.relativeAccuracy, zeroCount: a.zeroCount + b.zeroCount, bins };
-}
-
-/** Integer sums stay exact as bigint; a fractional sum (latency) is a double anyway. */
-function addSums(a: number | bigint, b: number | bigint): number | bigint {
-  const exact = (x: number | bigint) => typeof x === 'bigint' || Number.isInteger(x);
-  return exact(a) && exact(b) ? BigInt(a) + BigInt(b) : Number(a) + Number(b);
-}
-
 export interface PaymentMetricsColumns {
   readonly windowStart: string[];
   readonly merchantId: string[];
@@ -108,18 +93,7 @@ export function paymentMetricsColumns(rows: readonly PaymentMetricsRow[]): Payme
   const merged = mergeByKey(
     rows,
     (r) => [r.windowStartMs, r.merchantId, r.paymentMethod, r.cardBrand, r.currency, r.country, r.channel],
-    (a, b) => ({
-      ...a,
-      txnCount: a.txnCount + b.txnCount,
-      approvedCount: a.approvedCount + b.approvedCount,
-      declinedCount: a.declinedCount + b.declinedCount,
-      errorCount: a.errorCount + b.errorCount,
-      amountMinorSum: a.amountMinorSum + b.amountMinorSum,
-      approvedAmountMinorSum: a.approvedAmountMinorSum + b.approvedAmountMinorSum,
-      latencyMsSum: a.latencyMsSum + b.latencyMsSum,
-      latencyMsMin: Math.min(a.latencyMsMin, b.latencyMsMin),
-      latencyMsMax: Math.max(a.latencyMsMax, b.latencyMsMax),
-    }),
+    mergePaymentMetricsRows,
   );
   const columns: PaymentMetricsColumns = {
     windowStart: [],
@@ -175,13 +149,7 @@ export function dynamicMetricsColumns(rows: readonly DynamicMetricRow[]): Dynami
   const merged = mergeByKey(
     rows,
     (r) => [r.windowStartMs, r.metricName, canonicalDimensionsJson(r.dimensions)],
-    (a, b) => ({
-      ...a,
-      valueCount: a.valueCount + b.valueCount,
-      valueSum: a.valueSum + b.valueSum,
-      valueMin: Math.min(a.valueMin, b.valueMin),
-      valueMax: Math.max(a.valueMax, b.valueMax),
-    }),
+    mergeDynamicMetricRows,
   );
   const columns: DynamicMetricsColumns = {
     windowStart: [],
@@ -220,14 +188,7 @@ export function histogramColumns(rows: readonly HistogramRow[]): HistogramColumn
   const merged = mergeByKey(
     rows,
     (r) => [r.windowStartMs, r.metricName, canonicalDimensionsJson(r.dimensions)],
-    (a, b) => ({
-      ...a,
-      count: a.count + b.count,
-      sum: addSums(a.sum, b.sum),
-      min: Math.min(a.min, b.min),
-      max: Math.max(a.max, b.max),
-      sketch: mergeSketches(a.sketch, b.sketch),
-    }),
+    mergeHistogramRows,
   );
   const columns: HistogramColumns = {
     windowStart: [],
