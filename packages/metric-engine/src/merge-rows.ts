@@ -41,8 +41,7 @@ export function mergeHistogramRows(a: HistogramRow, b: HistogramRow): HistogramR
   };
 }
 
-/** Integer sums (amounts) stay exact as bigint; a fractional sum (latency) is a double anyway. */
+/** Amount sums are bigint (exact), latency sums doubles: the sum keeps the type the engine gave it. */
 function addSums(a: number | bigint, b: number | bigint): number | bigint {
-  const exact = (x: number | bigint) => typeof x === 'bigint' || Number.isInteger(x);
-  return exact(a) && exact(b) ? BigInt(a) + BigInt(b) : Number(a) + Number(b);
+  return typeof a === 'bigint' || typeof b === 'bigint' ? BigInt(a) + BigInt(b) : a + b;
 }
