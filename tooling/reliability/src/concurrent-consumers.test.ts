@@ -51,7 +51,9 @@ describe('two consumers process the same partition during an ownership change', 
     expect(sum((r) => r.received)).toBe(2 * lines.length);
     expect(sum((r) => r.counted + r.deadLettered + r.duplicates)).toBe(lines.length);
     expect(sum((r) => r.counted)).toBe(outcome.figures.validDistinct);
-    expect(runs.every((r) => r.results.some((x) => x.counted > 0))).toBe(true);
+    // Every position was skipped by the consumer that came second to it. Which consumer wins
+    // each position is up to scheduling; that one of them does, exactly once, is not.
+    expect(sum((r) => r.replaySkipped)).toBe(lines.length);
     expect(outcome.problems).toEqual([]);
     expect(outcome.reconcileVerdict).toMatch(/^reconcile: OK/);
     expect(outcome.figures).toMatchObject({ lost: 0, doubleCounted: 0, parkedMissing: 0, parkedExtra: 0 });
