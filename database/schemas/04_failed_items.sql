@@ -23,8 +23,8 @@ CREATE TABLE failed_items (
   CHECK (payload IS NOT NULL OR payload_ref IS NOT NULL)
 );
 
--- The retry timer's query: pending items whose next attempt is due.
-CREATE INDEX failed_items_pending_due ON failed_items (next_attempt_at) WHERE status = 'pending';
+-- The retry timer's query: pending items whose next attempt is due, and claims whose lease ran out.
+CREATE INDEX failed_items_due ON failed_items (next_attempt_at) WHERE status IN ('pending', 'retrying');
 -- Operators list items by code and time.
 CREATE INDEX failed_items_code_time ON failed_items (error_code, failed_at);
 
@@ -32,4 +32,4 @@ COMMENT ON TABLE failed_items IS
   'Dead-lettered events, one row per source position (a replayed batch parks nothing twice). payload is the body as received with PAN-like digit runs masked; base64 when the body was not valid UTF-8 text; in the archive (payload_ref) when larger than 64 KB.';
 COMMENT ON COLUMN failed_items.stage IS 'decode, validate or bounds: where the event was rejected.';
 COMMENT ON COLUMN failed_items.error_code IS 'Stable reason code, e.g. invalid_json, invalid_amount, too_late.';
-COMMENT ON COLUMN failed_items.next_attempt_at IS 'When the retry timer may try the item again; null when retrying cannot help until someone acts.';
+COMMENT ON COLUMN failed_items.next_attempt_at IS 'When the retry timer may try the item again (for a retrying item: when its claim expires); null when retrying cannot help until someone acts.';

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CLAIM_LEASE_MS,
   type FailedItem,
   type FailedItemFilter,
   listFailedItems,
@@ -86,7 +87,10 @@ async function retryOne(
   if (item.payload === null) {
     return { ...base, outcome: 'needs_operator', reason: `payload is in the archive: ${item.payloadRef}` };
   }
-  if (!options.dryRun && !(await claim(deps.db, item.id))) {
+  if (
+    !options.dryRun &&
+    !(await claim(deps.db, item.id, new Date(options.clock() + DEFAULT_CLAIM_LEASE_MS)))
+  ) {
     return { ...base, outcome: 'skipped', reason: 'changed by someone else meanwhile' };
   }
   // Give the item back with its schedule unchanged: an operator's retry does not move the timer's.
@@ -120,9 +124,10 @@ async function retryOne(
   }
 }
 
-async function claim(db: RetryFailedItemsDeps['db'], id: string): Promise<boolean> {
+/** Claims one item with a lease, like the retry timer, so the timer does not take it meanwhile. */
+async function claim(db: RetryFailedItemsDeps['db'], id: string, leaseEnd: Date): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`
-    UPDATE failed_items SET status = 'retrying', attempts = attempts + 1
+    UPDATE failed_items SET status = 'retrying', attempts = attempts + 1, next_attempt_at = ${leaseEnd}
      WHERE id = ${id}::bigint AND status = 'pending'
     RETURNING id::text`.execute(db);
   return rows.length === 1;

@@ -225,6 +225,17 @@ describe('failed_items operations on PostgreSQL', () => {
       expect(await claimDueFailedItems(db, { now: minutes(10) })).toEqual([]);
     });
 
+    it('claims again an item whose retrier died, once its lease has run out', async () => {
+      const [first] = await claimDueFailedItems(db, { now: minutes(10), leaseMs: 60_000, limit: 1 });
+      expect(first).toMatchObject({ id: '4', status: 'retrying', attempts: 1 });
+      // Within the lease the claim holds; no release or resolve ever comes.
+      expect(
+        (await claimDueFailedItems(db, { now: minutes(10.5), leaseMs: 60_000 })).map((i) => i.id),
+      ).toEqual(['1']);
+      const again = await claimDueFailedItems(db, { now: minutes(11), leaseMs: 60_000 });
+      expect(again.map((item) => [item.id, item.status, item.attempts])).toEqual([['4', 'retrying', 2]]);
+    });
+
     it('respects the claim limit', async () => {
       const claimed = await claimDueFailedItems(db, { now: minutes(60), limit: 2 });
       expect(claimed.map((item) => item.id)).toEqual(['1', '4']);

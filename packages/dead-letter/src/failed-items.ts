@@ -175,25 +175,31 @@ export async function discardFailedItems<DB extends { failed_items: object }>(
   return [...outcomes, ...missing(filter.ids, matching, invalid)];
 }
 
+/** How long a claim lasts: an item still `retrying` after it (its retrier crashed) is claimed again. */
+export const DEFAULT_CLAIM_LEASE_MS = 10 * 60_000;
+
 /**
- * Claims pending items whose next attempt is due for one retry: status becomes `retrying` and
- * attempts grows by one. SKIP LOCKED lets two timers run at once without claiming an item twice.
+ * Claims items whose next attempt is due for one retry: status becomes `retrying`, attempts
+ * grows by one, and next_attempt_at becomes the end of the claim's lease. Items left `retrying`
+ * past their lease (the retrier died before resolving or releasing them) are due again, so no
+ * item is stuck. SKIP LOCKED lets two timers run at once without claiming an item twice.
  */
 export async function claimDueFailedItems<DB extends { failed_items: object }>(
   db: AnyFailedItemsDb<DB>,
-  options: { readonly now?: Date; readonly limit?: number } = {},
+  options: { readonly now?: Date; readonly limit?: number; readonly leaseMs?: number } = {},
 ): Promise<readonly FailedItem[]> {
   const now = options.now ?? new Date();
+  const leaseEnd = new Date(now.getTime() + (options.leaseMs ?? DEFAULT_CLAIM_LEASE_MS));
   const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? DEFAULT_LIST_LIMIT)), MAX_LIST_LIMIT);
   const kdb = narrow(db);
   const rows = await kdb
     .updateTable('failed_items')
-    .set((eb) => ({ status: 'retrying', attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({ status: 'retrying', attempts: eb('attempts', '+', 1), next_attempt_at: leaseEnd }))
     .where('id', 'in', (eb) =>
       eb
         .selectFrom('failed_items')
         .select('id')
-        .where('status', '=', 'pending')
+        .where('status', 'in', ['pending', 'retrying'])
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
         .orderBy('id')

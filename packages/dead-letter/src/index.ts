@@ -16,6 +16,7 @@ export {
 } from './decode.js';
 export {
   claimDueFailedItems,
+  DEFAULT_CLAIM_LEASE_MS,
   DEFAULT_LIST_LIMIT,
   discardFailedItems,
   type FailedItem,
