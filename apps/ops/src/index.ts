@@ -14,6 +14,7 @@ export {
   openOpsDatabase,
   readOpsSettings,
 } from './ops-database.js';
+export { type PruneOptions, type PruneReport, pruneProcessedEvents } from './prune-processed-events.js';
 export {
   type CheckResult,
   type CheckStatus,

@@ -218,6 +218,30 @@ describe('pnpm dlq on PostgreSQL', () => {
     }
   });
 
+  it('prunes eventIds past the retention, with a dry run first; reconcile still holds', async () => {
+    const count = async () =>
+      Number((await seeded.query<{ n: string }>('SELECT count(*)::text AS n FROM processed_events'))[0]!.n);
+    const before = await count();
+    expect(before).toBeGreaterThan(0);
+    // Nothing is old enough at NOW; eight days later every window of the workload is.
+    expect(
+      await json<{ deleted: number }>('prune-events', '--now', new Date(NOW).toISOString()),
+    ).toMatchObject({
+      deleted: 0,
+    });
+    const later = new Date(NOW + 8 * 24 * 3_600_000).toISOString();
+    expect(await json<{ deleted: number }>('prune-events', '--dry-run', '--now', later)).toMatchObject({
+      deleted: before,
+      dryRun: true,
+    });
+    expect(await count()).toBe(before);
+    const pruned = await ops('prune-events', '--now', later);
+    expect(pruned.stdout).toMatch(new RegExp(`^prune-events: deleted ${before} eventIds`));
+    expect(await count()).toBe(0);
+    const report = await ops('reconcile', '--now', later);
+    expect(report.code, report.stdout).toBe(0);
+  });
+
   it('reconcile exits 2 on a mismatch and prints the verdict last', async () => {
     await seeded.query(
       `UPDATE source_positions SET events_received = events_received + 1, events_duplicate = events_duplicate + 1 WHERE source = '${FILE_SOURCE}'`,

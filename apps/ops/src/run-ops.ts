@@ -10,7 +10,8 @@ import {
 } from './failed-item-view.js';
 import { formatReconciliation } from './format-report.js';
 import { type OpsDatabase, openOpsDatabase, readOpsSettings } from './ops-database.js';
-import { reconcile } from './reconcile.js';
+import { pruneProcessedEvents } from './prune-processed-events.js';
+import { formatCount, reconcile } from './reconcile.js';
 import { retryFailedItems } from './retry-failed-items.js';
 
 export interface OpsIo {
@@ -129,6 +130,36 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
         if (options.json) json(report);
         else io.stdout(`${formatReconciliation(report)}\n`);
         exitCode = report.ok ? ExitCode.ok : ExitCode.mismatch;
+      }),
+    );
+
+  program
+    .command('prune-events')
+    .description(
+      'delete the eventIds of windows older than the retention (events that old are refused as too_late)',
+    )
+    .addOption(
+      new Option('--retention-days <days>', 'keep at least the lateness bound')
+        .argParser(positiveInteger)
+        .default(7),
+    )
+    .option('--dry-run', 'count what would be deleted')
+    .option('--json', 'the report as JSON')
+    .addOption(new Option('--now <time>', 'the current time (tests)').argParser(instant).hideHelp())
+    .action((options: { retentionDays: number; dryRun?: boolean; json?: boolean; now?: Date }) =>
+      withDatabase(async ({ db }) => {
+        const report = await pruneProcessedEvents(db, {
+          retentionMs: options.retentionDays * 24 * 60 * 60 * 1000,
+          dryRun: options.dryRun === true,
+          ...(options.now ? { now: options.now } : {}),
+        });
+        if (options.json) json(report);
+        else {
+          const verb = report.dryRun ? 'would delete' : 'deleted';
+          io.stdout(
+            `prune-events: ${verb} ${formatCount(report.deleted)} eventIds of windows before ${report.cutoff.toISOString()}\n`,
+          );
+        }
       }),
     );
 
