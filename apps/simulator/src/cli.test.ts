@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
+import { createBlobContainerClient, parseArchiveBatchText } from '@paymetrics/storage-adapters';
 import {
   createTestDatabase,
   diffMetricsTables,
@@ -9,6 +11,7 @@ import {
   referenceAggregation,
   snapshotTables,
   type TestDatabase,
+  testAzuriteConnectionString,
   withClient,
 } from '@paymetrics/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,5 +169,34 @@ describe('pnpm start (demo)', () => {
     } finally {
       await pglite.close();
     }
+  });
+});
+
+describe('the raw archive in Blob Storage (Azurite)', () => {
+  it('archives every line there when AZURE_STORAGE_CONNECTION_STRING is set', async () => {
+    const connectionString = testAzuriteConnectionString();
+    const containerClient = createBlobContainerClient({ connectionString, containerName: 'sim-cli-archive' });
+    const result = await simulateCli(
+      ['--input', eventsFile, '--sink', 'local', '--batch-size', '3000', '--no-progress'],
+      {
+        DATABASE_URL: undefined,
+        PAYMETRICS_DATA_DIR: join(workDir, 'blob'),
+        AZURE_STORAGE_CONNECTION_STRING: connectionString,
+        PAYMETRICS_ARCHIVE_CONTAINER: 'sim-cli-archive',
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('raw archive: Blob Storage container sim-cli-archive');
+    expect(result.stdout).not.toContain('AccountKey');
+    const names: string[] = [];
+    for await (const blob of containerClient.listBlobsFlat()) names.push(blob.name);
+    expect(names).toHaveLength(2);
+    const archived = await Promise.all(
+      names.map(async (name) => {
+        const body = await containerClient.getBlockBlobClient(name).downloadToBuffer();
+        return parseArchiveBatchText(gunzipSync(body).toString('utf8'));
+      }),
+    );
+    expect(archived.flat()).toHaveLength(lines.length);
   });
 });

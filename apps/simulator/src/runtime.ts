@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DefaultAzureCredential } from '@azure/identity';
 import {
   compileRuleSet,
   createMetricEngine,
@@ -9,6 +10,8 @@ import {
 import { migrateToLatest, migrationStatus, openDatabase } from '@paymetrics/migrate';
 import {
   type ArchiveStore,
+  createBlobArchiveStore,
+  createBlobContainerClient,
   createFileArchiveStore,
   createPgliteMetricsStore,
   createPostgresMetricsStore,
@@ -40,9 +43,9 @@ export interface RuntimeOptions {
 
 export async function openLocalRuntime(settings: Settings, options: RuntimeOptions): Promise<LocalRuntime> {
   const engine = createMetricEngine({ rules: compileRuleSet(options.rules ?? defaultRuleSet) });
-  const archiveDir = join(settings.dataDir, 'archive');
-  const archive = options.archive ? createFileArchiveStore({ rootDir: archiveDir }) : undefined;
-  const archiveWhere = archive ? [`raw archive: ${archiveDir}`] : ['raw archive: off'];
+  const { archive, where: archiveWhere } = options.archive
+    ? openArchive(settings)
+    : { archive: undefined, where: ['raw archive: off'] };
 
   const target = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
   try {
@@ -97,4 +100,27 @@ async function requireMigrated(db: Kysely<any>): Promise<void> {
       `DATABASE_URL has ${pending.length} pending schema file(s) (${pending.map((f) => f.name).join(', ')}): run pnpm migrate first`,
     );
   }
+}
+
+function openArchive(settings: Settings): { archive: ArchiveStore; where: string[] } {
+  const { archive } = settings;
+  if (archive.kind === 'file') {
+    const rootDir = join(settings.dataDir, 'archive');
+    return { archive: createFileArchiveStore({ rootDir }), where: [`raw archive: ${rootDir}`] };
+  }
+  const container = archive.containerName ? { containerName: archive.containerName } : {};
+  const containerClient =
+    'connectionString' in archive
+      ? createBlobContainerClient({ connectionString: archive.connectionString, ...container })
+      : createBlobContainerClient({
+          accountUrl: archive.accountUrl,
+          credential: new DefaultAzureCredential(),
+          ...container,
+        });
+  return {
+    archive: createBlobArchiveStore({ containerClient }),
+    where: [
+      `raw archive: Blob Storage container ${containerClient.containerName} at ${containerClient.url.split('?')[0]}`,
+    ],
+  };
 }

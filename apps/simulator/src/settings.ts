@@ -8,9 +8,32 @@ export class SettingError extends Error {
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Where raw events are archived: Blob Storage when configured, else files under the data folder. */
+export type ArchiveSettings =
+  | { readonly kind: 'file' }
+  | { readonly kind: 'blob'; readonly containerName: string | undefined; readonly connectionString: string }
+  | { readonly kind: 'blob'; readonly containerName: string | undefined; readonly accountUrl: string };
+
 export interface Settings {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  readonly archive: ArchiveSettings;
+}
+
+function readArchiveSettings(env: NodeJS.ProcessEnv): ArchiveSettings {
+  const containerName = env.PAYMETRICS_ARCHIVE_CONTAINER?.trim() || undefined;
+  const connectionString = env.AZURE_STORAGE_CONNECTION_STRING?.trim();
+  if (connectionString) return { kind: 'blob', containerName, connectionString };
+  const accountUrl = env.AZURE_STORAGE_ACCOUNT_URL?.trim();
+  if (!accountUrl) return { kind: 'file' };
+  try {
+    if (new URL(accountUrl).protocol !== 'https:') throw new Error('not https');
+  } catch {
+    throw new SettingError(
+      'AZURE_STORAGE_ACCOUNT_URL must be an https:// URL (https://<account>.blob.core.windows.net)',
+    );
+  }
+  return { kind: 'blob', containerName, accountUrl };
 }
 
 /** Where the user ran the command: pnpm runs scripts inside the package, but paths are the user's. */
@@ -40,7 +63,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     }
   }
   const dataDir = resolveUserPath(env.PAYMETRICS_DATA_DIR?.trim() || '.data', env);
-  return { databaseUrl, dataDir };
+  return { databaseUrl, dataDir, archive: readArchiveSettings(env) };
 }
 
 /** A connection string fit for logs: the password never appears. */
