@@ -26,14 +26,28 @@ export function checkEventTime(
   if (occurredAtMs < nowMs - bounds.maxLatenessMs) {
     return {
       code: 'too_late',
-      message: `occurredAt ${new Date(occurredAtMs).toISOString()} is more than ${bounds.maxLatenessMs} ms before processing time ${new Date(nowMs).toISOString()}`,
+      message: `occurredAt ${new Date(occurredAtMs).toISOString()} is more than ${formatDuration(bounds.maxLatenessMs)} before processing time ${new Date(nowMs).toISOString()}`,
     };
   }
   if (occurredAtMs > nowMs + bounds.maxFutureMs) {
     return {
       code: 'future_timestamp',
-      message: `occurredAt ${new Date(occurredAtMs).toISOString()} is more than ${bounds.maxFutureMs} ms after processing time ${new Date(nowMs).toISOString()}`,
+      message: `occurredAt ${new Date(occurredAtMs).toISOString()} is more than ${formatDuration(bounds.maxFutureMs)} after processing time ${new Date(nowMs).toISOString()}`,
     };
   }
   return undefined;
+}
+
+/** `7 days`, `5 minutes`, `90 s`: bounds as an operator reads them in failed_items. */
+function formatDuration(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1_000, 'second'],
+  ];
+  for (const [size, name] of units) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms === size ? '' : 's'}`;
+  }
+  return `${ms} ms`;
 }
