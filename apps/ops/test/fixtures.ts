@@ -1,33 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { EventBatch } from '@paymetrics/pipeline';
+import { FIXED_NOW, line, validEvent } from '@paymetrics/testing';
 
-/** A fixed processing time, so the event-time bounds are deterministic. */
-export const NOW = Date.parse('2026-11-27T12:00:00.000Z');
-
-/** A valid PaymentTransaction v1; `i` varies its fields, spread over ~40 minutes before NOW. */
-export function validEvent(i: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const method = (['card', 'wallet', 'bank_transfer'] as const)[i % 3]!;
-  const status = i % 5 === 0 ? 'declined' : i % 11 === 0 ? 'error' : 'approved';
-  return {
-    schemaVersion: 1,
-    eventId: randomUUID(),
-    transactionId: randomUUID(),
-    occurredAt: new Date(NOW - 40 * 60_000 + (i % 150) * 13_001).toISOString(),
-    merchantId: `m_${i % 3}`,
-    amountMinor: 100 + ((i * 7_877) % 250_000),
-    currency: 'EUR',
-    paymentMethod: method,
-    cardBrand: method === 'card' ? 'visa' : null,
-    channel: 'ecommerce',
-    country: 'DE',
-    status,
-    declineCode: status === 'declined' ? '05' : null,
-    processorLatencyMs: 50 + ((i * 37) % 900),
-    ...overrides,
-  };
-}
-
-export const line = (event: unknown): string => JSON.stringify(event);
+/** The processing time the ops tests inject. */
+export const NOW = FIXED_NOW;
 
 export const FILE_SOURCE = 'file:sha256:0123456789abcdef0123456789abcdef';
 export const HUB_SOURCE = 'eventhub:ns.servicebus.windows.net/payments/ops';

@@ -1,44 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { FIXED_NOW, line, validEvent } from '@paymetrics/testing';
 
-/** A fixed processing time, so bounds checks are deterministic. */
-export const NOW = Date.parse('2026-11-27T12:00:00.000Z');
+export { line, validEvent };
 
-const merchants = ['m_alpha', 'm_beta', 'm_gamma'];
-const methods = ['card', 'wallet', 'bank_transfer', 'bnpl'] as const;
-const brands = ['visa', 'mastercard', 'amex'] as const;
-const currencies = [
-  ['US', 'USD'],
-  ['DE', 'EUR'],
-  ['JP', 'JPY'],
-] as const;
-
-/** A valid PaymentTransaction v1 object; `i` varies its fields deterministically. */
-export function validEvent(i: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const method = methods[i % methods.length]!;
-  const status = i % 7 === 0 ? 'declined' : i % 23 === 0 ? 'error' : 'approved';
-  const [country, currency] = currencies[i % currencies.length]!;
-  return {
-    schemaVersion: 1,
-    eventId: randomUUID(),
-    transactionId: randomUUID(),
-    // spread over ~40 minutes before NOW, so several windows
-    occurredAt: new Date(NOW - 40 * 60_000 + i * 7_919).toISOString(),
-    merchantId: merchants[i % merchants.length],
-    amountMinor: 100 + ((i * 7_877) % 250_000),
-    currency,
-    paymentMethod: method,
-    cardBrand: method === 'card' ? brands[i % brands.length] : null,
-    channel: i % 5 === 0 ? 'pos' : 'ecommerce',
-    country,
-    status,
-    declineCode: status === 'declined' ? (i % 2 === 0 ? '05' : '51') : null,
-    processorLatencyMs: 50 + ((i * 37) % 900) + 0.25,
-    riskScore: i % 3 === 0 ? null : (i * 13) % 100,
-    ...overrides,
-  };
-}
-
-export const line = (event: unknown): string => JSON.stringify(event);
+/** The processing time the pipeline tests inject. */
+export const NOW = FIXED_NOW;
 
 /** One bad line per dead-letter code the pipeline can produce from a body. */
 export function badLines(): Array<{ readonly code: string; readonly body: string | Uint8Array }> {

@@ -26,3 +26,4 @@ export {
 } from './reference-aggregation.js';
 export { createSchemaDatabase, schemaScripts } from './schema.js';
 export { pipelineTables, type Query, snapshotTables } from './snapshot.js';
+export { FIXED_NOW, line, validEvent } from './transactions.js';
