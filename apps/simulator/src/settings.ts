@@ -37,7 +37,7 @@ function readArchiveSettings(env: NodeJS.ProcessEnv): ArchiveSettings {
 }
 
 /** Where the user ran the command: pnpm runs scripts inside the package, but paths are the user's. */
-export function invocationDir(env: NodeJS.ProcessEnv = process.env): string {
+function invocationDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.INIT_CWD ?? repoRoot;
 }
 
@@ -64,15 +64,4 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   const dataDir = resolveUserPath(env.PAYMETRICS_DATA_DIR?.trim() || '.data', env);
   return { databaseUrl, dataDir, archive: readArchiveSettings(env) };
-}
-
-/** A connection string fit for logs: the password never appears. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
