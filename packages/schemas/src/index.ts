@@ -19,5 +19,6 @@ export {
   type ValidationResult,
   type ValidTransaction,
   validateTransaction,
+  validateTransactionWithZod,
 } from './payment-transaction.js';
 export { isoCountryCodes, isoCurrencyCodes } from './reference-data.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from './error-codes.js';
+import { fastValidTransaction } from './fast-validate.js';
 import {
   cardBrands,
   channels,
@@ -9,6 +10,7 @@ import {
   paymentMethods,
   transactionStatuses,
   validateTransaction,
+  validateTransactionWithZod,
 } from './payment-transaction.js';
 
 const valid = {
@@ -39,13 +41,23 @@ function event(overrides: Overrides = {}): Record<string, unknown> {
   return result;
 }
 
+/**
+ * Every case runs through both validators: zod alone (the reference) and the hot-path check,
+ * which must accept exactly what zod accepts, with the same output.
+ */
 function expectValid(body: unknown) {
   const result = validateTransaction(body);
   if (!result.ok) throw new Error(`expected valid, got ${result.code}: ${result.message}`);
+  expect(validateTransactionWithZod(body)).toEqual(result);
+  const fast = fastValidTransaction(body);
+  expect(fast, 'the hot-path check refused a valid event').toBeDefined();
+  expect(fast?.transaction).toStrictEqual(result.transaction);
   return result;
 }
 
 function expectViolation(body: unknown, code: ErrorCode, field: string | undefined) {
+  expect(fastValidTransaction(body), 'the hot-path check accepted an invalid event').toBeUndefined();
+  expect(validateTransactionWithZod(body)).toEqual(validateTransaction(body));
   const result = validateTransaction(body);
   if (result.ok) throw new Error(`expected ${code}, but the event was accepted`);
   expect(result.code).toBe(code);
