@@ -3,14 +3,18 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseRuleSet } from '@paymetrics/metric-engine';
+import {
+  createScenario,
+  groundTruth,
+  type IncidentSpec,
+  incidentSyntax,
+  parseIncident,
+} from '@paymetrics/scenarios';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openReplayInput } from './input.js';
 import { pace, steadyRate } from './pacing.js';
 import { createProgress, createSendProgress } from './progress.js';
 import { openLocalRuntime } from './runtime.js';
-import { createScenario } from './scenario/generate.js';
-import { groundTruth } from './scenario/ground-truth.js';
-import { type IncidentSpec, incidentSyntax, parseIncident } from './scenario/incident-spec.js';
 import { formatSendSummary } from './send-summary.js';
 import { readSettings, resolveUserPath, SettingError } from './settings.js';
 import { createEventHubProducer } from './sinks/eventhubs-producer.js';

@@ -11,7 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { merchantPartitionKey } from '@paymetrics/simulator';
+import { merchantPartitionKey } from '@paymetrics/scenarios';
 import { measureCopyBaseline } from './copy-baseline.js';
 import { createBenchDatabase, openBenchServer, queryOne } from './database.js';
 import { writeLines } from './line-file.js';

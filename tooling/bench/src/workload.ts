@@ -1,4 +1,4 @@
-import { generateScenario } from '@paymetrics/simulator';
+import { generateScenario } from '@paymetrics/scenarios';
 
 /** Event time of the scenarios; the pipeline's clock sits just after it, so no event is too late. */
 export const SCENARIO_START_MS = Date.UTC(2026, 10, 27, 9, 0);

@@ -1,4 +1,4 @@
-import { generateScenario } from '@paymetrics/simulator';
+import { generateScenario } from '@paymetrics/scenarios';
 
 /** A fixed processing time for in-process scenarios, so event-time bounds never drift during a run. */
 export const RELIABILITY_NOW = Date.parse('2026-11-27T12:00:00.000Z');

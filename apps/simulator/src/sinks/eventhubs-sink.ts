@@ -1,5 +1,5 @@
+import { merchantPartitionKey } from '@paymetrics/scenarios';
 import { type Clock, systemClock } from '../pacing.js';
-import { merchantPartitionKey } from './partition-key.js';
 
 /** The part of the SDK's `EventDataBatch` the sink uses. */
 export interface EventBatch {
