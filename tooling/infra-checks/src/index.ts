@@ -1,0 +1,17 @@
+export { type AlertDoc, alertKey, type DocumentedAlert, metricNames, readAlertDoc } from './alert-doc.js';
+export { observabilityDoc, repoRoot, terraformDir, workflowsDir } from './repo-paths.js';
+export { contractMetricNames } from './telemetry-contract.js';
+export {
+  block,
+  type HclJson,
+  hcl,
+  loadTerraformFiles,
+  loadTfvars,
+  locals,
+  modules,
+  outputs,
+  resources,
+  strings,
+  type TerraformFile,
+  variables,
+} from './terraform-files.js';
