@@ -1,3 +1,4 @@
+import { defaultEventTimeBounds } from '@paymetrics/metric-engine';
 import { sql } from 'kysely';
 import type { OpsDatabase } from './ops-database.js';
 
@@ -8,6 +9,8 @@ export interface PruneOptions {
   readonly now?: Date;
   /** Keep ids this long: at least the pipeline's lateness bound (7 days by default). */
   readonly retentionMs?: number;
+  /** The pipeline's lateness bound: a retention shorter than it is refused. */
+  readonly latenessBoundMs?: number;
   /** Rows deleted per statement, so a large prune never holds one long transaction. */
   readonly batchSize?: number;
   readonly dryRun?: boolean;
@@ -32,7 +35,14 @@ export async function pruneProcessedEvents(
   options: PruneOptions = {},
 ): Promise<PruneReport> {
   const now = options.now ?? new Date();
-  const cutoff = new Date(now.getTime() - (options.retentionMs ?? 7 * DAY_MS) - WINDOW_MS);
+  const latenessBoundMs = options.latenessBoundMs ?? defaultEventTimeBounds.maxLatenessMs;
+  const retentionMs = options.retentionMs ?? latenessBoundMs;
+  if (retentionMs < latenessBoundMs) {
+    throw new RangeError(
+      `retention ${retentionMs / DAY_MS} days is inside the lateness bound (${latenessBoundMs / DAY_MS} days): a repeated eventId would count twice`,
+    );
+  }
+  const cutoff = new Date(now.getTime() - retentionMs - WINDOW_MS);
   const dryRun = options.dryRun === true;
   if (dryRun) {
     const { rows } = await sql<{ n: string }>`

@@ -242,6 +242,18 @@ describe('pnpm dlq on PostgreSQL', () => {
     expect(report.code, report.stdout).toBe(0);
   });
 
+  it('refuses a retention inside the lateness bound, in one line naming the option, and deletes nothing', async () => {
+    const count = async () =>
+      Number((await seeded.query<{ n: string }>('SELECT count(*)::text AS n FROM processed_events'))[0]!.n);
+    const before = await count();
+    const later = new Date(NOW + 8 * 24 * 3_600_000).toISOString();
+    const result = await ops('prune-events', '--retention-days', '1', '--now', later);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^prune-events: .*--retention-days.*7/);
+    expect(await count()).toBe(before);
+  });
+
   it('reconcile exits 2 on a mismatch and prints the verdict last', async () => {
     await seeded.query(
       `UPDATE source_positions SET events_received = events_received + 1, events_duplicate = events_duplicate + 1 WHERE source = '${FILE_SOURCE}'`,

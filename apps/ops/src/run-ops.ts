@@ -1,4 +1,5 @@
 import { discardFailedItems, type FailedItemFilter, listFailedItems } from '@paymetrics/dead-letter';
+import { defaultEventTimeBounds } from '@paymetrics/metric-engine';
 import { type FailedItemStatus, failedItemStatuses } from '@paymetrics/schemas';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
@@ -24,6 +25,8 @@ export interface OpsIo {
 /** Exit codes: 0 done (reconcile: OK), 1 error, 2 reconcile found a mismatch. */
 export const ExitCode = { ok: 0, error: 1, mismatch: 2 } as const;
 
+const DAY_MS = 86_400_000;
+
 function instant(value: string): Date {
   const ms = Date.parse(value);
   if (!Number.isFinite(ms)) throw new InvalidArgumentError('must be an ISO 8601 date-time');
@@ -34,6 +37,19 @@ function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
   return n;
+}
+
+const LATENESS_BOUND_DAYS = defaultEventTimeBounds.maxLatenessMs / DAY_MS;
+
+/** Forgetting eventIds younger than the lateness bound would let a repeat of them count twice. */
+function retentionDays(value: string): number {
+  const days = positiveInteger(value);
+  if (days < LATENESS_BOUND_DAYS) {
+    throw new InvalidArgumentError(
+      `must be at least ${LATENESS_BOUND_DAYS} (the lateness bound): a repeated eventId younger than that would count twice`,
+    );
+  }
+  return days;
 }
 
 function collect(value: string, previous: readonly string[] | undefined): string[] {
@@ -140,8 +156,8 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
     )
     .addOption(
       new Option('--retention-days <days>', 'keep at least the lateness bound')
-        .argParser(positiveInteger)
-        .default(7),
+        .argParser(retentionDays)
+        .default(LATENESS_BOUND_DAYS),
     )
     .option('--dry-run', 'count what would be deleted')
     .option('--json', 'the report as JSON')

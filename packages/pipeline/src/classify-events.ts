@@ -20,6 +20,8 @@ export interface ParkedEvent {
   readonly code: ErrorCode;
   readonly message: string;
   readonly eventId: string | null;
+  /** Event time of an event parked for its time bounds: a future one comes due from it. */
+  readonly occurredAtMs?: number;
 }
 
 export interface ClassifiedEvents {
@@ -93,6 +95,7 @@ export function classifyEvents(events: readonly RawEvent[], options: ClassifyOpt
         code: outOfBounds.code,
         message: outOfBounds.message,
         eventId: validated.transaction.eventId,
+        occurredAtMs: validated.occurredAtMs,
       });
       continue;
     }

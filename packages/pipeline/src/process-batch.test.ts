@@ -114,6 +114,19 @@ for (const dialect of dialects) {
       expect(rows).toEqual([{ n: 3 }]);
     });
 
+    it('parks a future event to come due when its event time falls inside the tolerance', async () => {
+      sut = await dialect.open();
+      const occurredAtMs = NOW + 3_600_000;
+      const lines = [line(validEvent(1, { occurredAt: new Date(occurredAtMs).toISOString() }))];
+      const [result] = await run(sut, toEvents(lines), 10);
+      expect(result?.deadLetteredByCode).toEqual({ future_timestamp: 1 });
+      const { rows } = await sut.query(
+        'select (extract(epoch from next_attempt_at) * 1000)::bigint::text as due from failed_items',
+      );
+      // Due 5 minutes before the event time (the future bound), by the injected clock, not the wall clock.
+      expect(rows).toEqual([{ due: String(occurredAtMs - 5 * 60_000) }]);
+    });
+
     it('parks every kind of bad event with its stable code while the rest of the batch counts', async () => {
       sut = await dialect.open();
       const bad = badLines();

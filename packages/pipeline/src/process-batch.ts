@@ -277,6 +277,8 @@ async function parkedRecords(
     ? (deps.maxInlinePayloadBytes ?? DEFAULT_MAX_INLINE_PAYLOAD_BYTES)
     : Number.POSITIVE_INFINITY;
   const records: FailedItemRecord[] = [];
+  const now = new Date((deps.clock ?? Date.now)());
+  const futureToleranceMs = (deps.bounds ?? defaultEventTimeBounds).maxFutureMs;
   for (const parked of classified.parked) {
     const { record, overflow } = createFailedItem({
       stage: parked.stage,
@@ -287,6 +289,9 @@ async function parkedRecords(
       partitionId: batch.partitionId,
       sequenceNumber: parked.event.sequenceNumber,
       eventId: parked.eventId,
+      ...(parked.occurredAtMs === undefined ? {} : { occurredAtMs: parked.occurredAtMs }),
+      futureToleranceMs,
+      now,
       maxInlineBytes,
     });
     if (overflow && deps.archive) {
