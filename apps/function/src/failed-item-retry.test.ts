@@ -56,9 +56,7 @@ describe('retryDueFailedItems on PostgreSQL', () => {
     return found;
   };
 
-  it('counts a future_timestamp item once its time has come, and resolves it', async () => {
-    const t0 = Date.now();
-    const occurredAt = t0 + 3_600_000;
+  const parkFuture = async (t0: number, occurredAt: number) => {
     const result = await processBatch(
       {
         source: SOURCE,
@@ -73,33 +71,42 @@ describe('retryDueFailedItems on PostgreSQL', () => {
       { store: runtime.store, engine: runtime.engine, clock: () => t0 },
     );
     expect(result.deadLetteredByCode).toEqual({ future_timestamp: 1 });
-    const parked = await item();
-    expect(parked.nextAttemptAt).not.toBeNull();
+  };
 
-    // Not due yet: nothing is claimed.
-    expect(await retry(t0)).toMatchObject({ claimed: 0 });
+  it('a future_timestamp item comes due when its event time enters the tolerance, and is counted then', async () => {
+    const t0 = Date.parse('2026-11-27T12:00:00.000Z');
+    const occurredAt = t0 + 3_600_000;
+    await parkFuture(t0, occurredAt);
+    const due = occurredAt - 5 * 60_000;
+    expect((await item()).nextAttemptAt?.getTime()).toBe(due);
 
-    // Due, but the event is still too far in the future: back to pending with backoff.
-    const early = parked.nextAttemptAt!.getTime();
-    expect(await retry(early)).toMatchObject({ claimed: 1, released: 1, resolved: 0 });
-    const released = await item();
-    expect(released).toMatchObject({ status: 'pending', attempts: 1 });
-    expect(released.nextAttemptAt?.getTime()).toBe(early + policy.baseDelayMs);
-    expect(released.lastError).toMatch(/^future_timestamp/);
-    expect(await txnCount()).toBe(0);
-
-    // Its time has come: counted under the retry source and resolved.
-    expect(await retry(occurredAt)).toMatchObject({ claimed: 1, resolved: 1 });
-    expect(await item()).toMatchObject({ status: 'resolved', attempts: 2, nextAttemptAt: null });
+    // One millisecond before it is due: not claimed.
+    expect(await retry(due - 1)).toMatchObject({ claimed: 0 });
+    expect(await retry(due)).toMatchObject({ claimed: 1, resolved: 1 });
+    expect(await item()).toMatchObject({ status: 'resolved', attempts: 1, nextAttemptAt: null });
     expect(await txnCount()).toBe(1);
-    const positions = await query<{ source: string; partition_id: string; last_sequence: string }>(
-      database.url,
-      `select source, partition_id, last_sequence::text from source_positions where source like 'retry:%'`,
-    );
-    expect(positions).toEqual([{ source: `retry:${SOURCE}`, partition_id: '3@42', last_sequence: '42' }]);
 
     // Nothing is due any more, and the metrics stay as they are.
     expect(await retry(occurredAt + 86_400_000)).toMatchObject({ claimed: 0 });
+    expect(await txnCount()).toBe(1);
+  });
+
+  it('a future_timestamp item claimed early waits for its event time, and the backoff never discards it', async () => {
+    const t0 = Date.parse('2026-11-27T12:00:00.000Z');
+    const occurredAt = t0 + 30 * 86_400_000;
+    await parkFuture(t0, occurredAt);
+    const due = occurredAt - 5 * 60_000;
+    // An operator made it due now, more often than the policy allows attempts.
+    for (let attempt = 1; attempt <= policy.maxAttempts + 1; attempt++) {
+      await query(database.url, `update failed_items set next_attempt_at = '${new Date(t0).toISOString()}'`);
+      expect(await retry(t0)).toMatchObject({ claimed: 1, released: 1, discarded: 0 });
+      expect(await item()).toMatchObject({
+        status: 'pending',
+        lastError: expect.stringMatching(/^future_timestamp/),
+      });
+      expect((await item()).nextAttemptAt?.getTime()).toBe(due);
+    }
+    expect(await retry(due)).toMatchObject({ claimed: 1, resolved: 1 });
     expect(await txnCount()).toBe(1);
   });
 

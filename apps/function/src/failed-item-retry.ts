@@ -73,6 +73,7 @@ export async function retryDueFailedItems(deps: FailedItemRetryDeps): Promise<Re
       continue;
     }
     let failure: string;
+    let waitUntil: Date | null = null;
     try {
       const outcome = await rerunFailedItem(
         { ...item, payload: item.payload },
@@ -84,6 +85,7 @@ export async function retryDueFailedItems(deps: FailedItemRetryDeps): Promise<Re
         continue;
       }
       failure = outcome.message;
+      waitUntil = outcome.nextAttemptAt;
     } catch (error) {
       // The database or the pipeline failed, not the event: give every claimed item back and
       // let the timer's next run try again.
@@ -97,7 +99,14 @@ export async function retryDueFailedItems(deps: FailedItemRetryDeps): Promise<Re
       ).catch(() => undefined);
       throw error;
     }
-    if (item.attempts >= deps.policy.maxAttempts) {
+    if (waitUntil !== null) {
+      // Still in the future: it comes due when its event time enters the tolerance. Waiting is
+      // not a failed attempt, so the backoff and its discard do not apply.
+      await releaseFailedItems(deps.db, [
+        { id: item.id, nextAttemptAt: waitUntil, lastError: failure.slice(0, 1_000) },
+      ]);
+      counts.released++;
+    } else if (item.attempts >= deps.policy.maxAttempts) {
       // discardFailedItems only takes pending items: hand the claim back first.
       await releaseFailedItems(deps.db, [{ id: item.id, nextAttemptAt: null, lastError: failure }]);
       await discardFailedItems(

@@ -11,7 +11,13 @@ export type RerunOutcome =
   /** An earlier retry of this item committed it (the item was not marked resolved then). */
   | { readonly kind: 'already_committed' }
   /** Rejected again; nothing was parked or committed. */
-  | { readonly kind: 'parked_again'; readonly errorCode: string; readonly message: string };
+  | {
+      readonly kind: 'parked_again';
+      readonly errorCode: string;
+      readonly message: string;
+      /** When waiting can help (a future event): the time it becomes acceptable; else null. */
+      readonly nextAttemptAt: Date | null;
+    };
 
 export type RerunnableItem = Pick<
   FailedItem,
@@ -46,9 +52,11 @@ export function retryPartition(item: Pick<FailedItem, 'source' | 'partitionId' |
 class ParkedAgainError extends Error {
   override readonly name = 'ParkedAgainError';
   readonly errorCode: string;
-  constructor(errorCode: string, message: string) {
+  readonly nextAttemptAt: Date | null;
+  constructor(errorCode: string, message: string, nextAttemptAt: Date | null) {
     super(`${errorCode}: ${message}`);
     this.errorCode = errorCode;
+    this.nextAttemptAt = nextAttemptAt;
   }
 }
 
@@ -84,7 +92,12 @@ export async function rerunFailedItem(item: RerunnableItem, options: RerunOption
   } catch (error) {
     const parked = findInCauses(error, ParkedAgainError);
     if (parked) {
-      return { kind: 'parked_again', errorCode: parked.errorCode, message: parked.message };
+      return {
+        kind: 'parked_again',
+        errorCode: parked.errorCode,
+        message: parked.message,
+        nextAttemptAt: parked.nextAttemptAt,
+      };
     }
     const rolledBack = findInCauses(error, DryRunRollback);
     if (!rolledBack) throw error;
@@ -116,7 +129,7 @@ function guardedStore(
           },
           async writeFailedItems(items) {
             const [first] = items;
-            if (first) throw new ParkedAgainError(first.errorCode, first.errorMessage);
+            if (first) throw new ParkedAgainError(first.errorCode, first.errorMessage, first.nextAttemptAt);
             return 0;
           },
         };
