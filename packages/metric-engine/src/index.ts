@@ -15,6 +15,7 @@ export { RuleSetError } from './rule-set-error.js';
 export {
   DEFAULT_RELATIVE_ACCURACY,
   mergeStoredSketches,
+  SketchAccumulator,
   storedSketchCount,
   storedSketchQuantile,
 } from './stored-sketch.js';

@@ -1,0 +1,1 @@
+export { checkRollups, type RollupMismatch } from './rollup-check.js';

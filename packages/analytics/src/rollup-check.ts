@@ -1,0 +1,90 @@
+import type { Database } from '@paymetrics/storage-adapters';
+import { type Kysely, sql } from 'kysely';
+
+/** One rollup table's comparison with the sum of its 5-minute rows. */
+export interface RollupMismatch {
+  readonly table: string;
+  /** Rollup keys whose row differs from (or is missing for) the sum of its 5-minute rows. */
+  readonly mismatchedRows: number;
+  /** A few of them, for the report. */
+  readonly examples: readonly string[];
+}
+
+/** Latency sums are doubles updated by differences; anything beyond rounding is a real mismatch. */
+const DOUBLE_TOLERANCE = 1e-9;
+
+function paymentMetricsQuery(table: 'payment_metrics_1h' | 'payment_metrics_1d', unit: 'hour' | 'day') {
+  return sql<{ key: string }>`
+    WITH expected AS (
+      SELECT date_trunc(${unit}, window_start, 'UTC') AS window_start, merchant_id, payment_method, card_brand,
+             currency, country, channel, sum(txn_count) AS txn_count, sum(approved_count) AS approved_count,
+             sum(declined_count) AS declined_count, sum(error_count) AS error_count,
+             sum(amount_minor_sum) AS amount_minor_sum, sum(approved_amount_minor_sum) AS approved_amount_minor_sum,
+             sum(latency_ms_sum) AS latency_ms_sum, min(latency_ms_min) AS latency_ms_min,
+             max(latency_ms_max) AS latency_ms_max
+        FROM payment_metrics_5m GROUP BY 1, 2, 3, 4, 5, 6, 7
+    )
+    SELECT concat_ws('/', coalesce(e.window_start, r.window_start), coalesce(e.merchant_id, r.merchant_id),
+                     coalesce(e.payment_method, r.payment_method), coalesce(e.card_brand, r.card_brand),
+                     coalesce(e.currency, r.currency), coalesce(e.country, r.country),
+                     coalesce(e.channel, r.channel)) AS key
+      FROM expected e
+      FULL JOIN ${sql.table(table)} r
+        USING (window_start, merchant_id, payment_method, card_brand, currency, country, channel)
+     WHERE e.txn_count IS DISTINCT FROM r.txn_count
+        OR e.approved_count IS DISTINCT FROM r.approved_count
+        OR e.declined_count IS DISTINCT FROM r.declined_count
+        OR e.error_count IS DISTINCT FROM r.error_count
+        OR e.amount_minor_sum IS DISTINCT FROM r.amount_minor_sum
+        OR e.approved_amount_minor_sum IS DISTINCT FROM r.approved_amount_minor_sum
+        OR e.latency_ms_min IS DISTINCT FROM r.latency_ms_min
+        OR e.latency_ms_max IS DISTINCT FROM r.latency_ms_max
+        OR NOT (abs(e.latency_ms_sum - r.latency_ms_sum) <= ${DOUBLE_TOLERANCE} * greatest(abs(e.latency_ms_sum), 1))
+     ORDER BY 1`;
+}
+
+function histogramQuery(table: 'aggregate_histograms_1h' | 'aggregate_histograms_1d', unit: 'hour' | 'day') {
+  return sql<{ key: string }>`
+    WITH expected AS (
+      SELECT date_trunc(${unit}, window_start, 'UTC') AS window_start, metric_name, dimensions,
+             sum(count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max,
+             paymetrics_sketch_merge(sketch) AS sketch
+        FROM aggregate_histograms GROUP BY 1, 2, 3
+    )
+    SELECT concat_ws('/', coalesce(e.window_start, r.window_start), coalesce(e.metric_name, r.metric_name),
+                     coalesce(e.dimensions, r.dimensions)::text) AS key
+      FROM expected e
+      FULL JOIN ${sql.table(table)} r USING (window_start, metric_name, dimensions)
+     WHERE e.count IS DISTINCT FROM r.count
+        OR e.min IS DISTINCT FROM r.min
+        OR e.max IS DISTINCT FROM r.max
+        OR NOT (abs(e.sum - r.sum) <= ${DOUBLE_TOLERANCE}::numeric * greatest(abs(e.sum), 1))
+        OR (e.sketch -> 'zeroCount')::numeric IS DISTINCT FROM (r.sketch -> 'zeroCount')::numeric
+        OR e.sketch -> 'bins' IS DISTINCT FROM r.sketch -> 'bins'
+     ORDER BY 1`;
+}
+
+/**
+ * Compares every hour and day rollup row with the sum of its 5-minute rows (sketches: merged
+ * bins). An empty result means the rollups hold. Reads whole tables: run it where reconcile runs.
+ */
+export async function checkRollups(db: Kysely<Database>): Promise<RollupMismatch[]> {
+  const checks = [
+    ['payment_metrics_1h', paymentMetricsQuery('payment_metrics_1h', 'hour')],
+    ['payment_metrics_1d', paymentMetricsQuery('payment_metrics_1d', 'day')],
+    ['aggregate_histograms_1h', histogramQuery('aggregate_histograms_1h', 'hour')],
+    ['aggregate_histograms_1d', histogramQuery('aggregate_histograms_1d', 'day')],
+  ] as const;
+  const mismatches: RollupMismatch[] = [];
+  for (const [table, query] of checks) {
+    const { rows } = await query.execute(db);
+    if (rows.length > 0) {
+      mismatches.push({
+        table,
+        mismatchedRows: rows.length,
+        examples: rows.slice(0, 5).map((row) => row.key),
+      });
+    }
+  }
+  return mismatches;
+}
