@@ -52,15 +52,16 @@ module "event_hubs" {
 module "storage" {
   source = "./modules/storage"
 
-  resource_group_name       = azurerm_resource_group.this.name
-  location                  = var.location
-  host_account_name         = "${local.compact_name}fn${local.suffix}"
-  deployment_container_name = "function-deployment"
-  archive_account_name      = "${local.compact_name}ar${local.suffix}"
-  archive_container_name    = "paymetrics-archive"
-  archive_replication_type  = var.archive_replication_type
-  archive_retention_days    = var.archive_retention_days
-  tags                      = local.tags
+  resource_group_name          = azurerm_resource_group.this.name
+  location                     = var.location
+  host_account_name            = "${local.compact_name}fn${local.suffix}"
+  deployment_container_name    = "function-deployment"
+  archive_account_name         = "${local.compact_name}ar${local.suffix}"
+  archive_container_name       = "paymetrics-archive"
+  archive_replication_type     = var.archive_replication_type
+  archive_retention_days       = var.archive_retention_days
+  archive_tier_to_cool_enabled = var.archive_tier_to_cool_enabled
+  tags                         = local.tags
 }
 
 module "postgres" {

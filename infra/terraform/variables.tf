@@ -191,6 +191,12 @@ variable "archive_retention_days" {
   }
 }
 
+variable "archive_tier_to_cool_enabled" {
+  description = "Move archive blobs to the cool tier after 30 days. The move is billed per blob (one blob per batch), so with blobs under about 110 KB it costs more than the cool tier saves (docs/deployment.md, Cost)."
+  type        = bool
+  default     = true
+}
+
 variable "archive_replication_type" {
   description = "Replication of the archive account: LRS (one datacenter), ZRS (three zones), GRS/GZRS (plus the paired region)."
   type        = string

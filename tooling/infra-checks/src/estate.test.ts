@@ -99,7 +99,10 @@ describe('the estate', () => {
     expect(raw, 'a rule for the raw/ prefix of the archive container').toBeDefined();
     expect(raw!.enabled).toBe(true);
     const baseBlob = block(block(raw!, 'actions'), 'base_blob');
-    expect(baseBlob.tier_to_cool_after_days_since_modification_greater_than).toBe(30);
+    expect(baseBlob.tier_to_cool_after_days_since_modification_greater_than).toBe(
+      hcl('var.archive_tier_to_cool_enabled ? 30 : null'),
+    );
+    expect(rootVariable('archive_tier_to_cool_enabled').default).toBe(true);
     expect(baseBlob.delete_after_days_since_modification_greater_than).toBe(
       hcl('var.archive_retention_days'),
     );

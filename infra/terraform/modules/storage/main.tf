@@ -54,7 +54,8 @@ resource "azurerm_storage_container" "archive" {
 resource "azurerm_storage_management_policy" "archive" {
   storage_account_id = azurerm_storage_account.archive.id
 
-  # Raw batches are read when someone replays or audits, rarely after the first month.
+  # Raw batches are read when someone replays or audits, rarely after the first month. The move to
+  # cool is billed per blob: docs/deployment.md ("Cost") says when it costs more than it saves.
   rule {
     name    = "raw-to-cool-then-delete"
     enabled = true
@@ -64,7 +65,7 @@ resource "azurerm_storage_management_policy" "archive" {
     }
     actions {
       base_blob {
-        tier_to_cool_after_days_since_modification_greater_than = 30
+        tier_to_cool_after_days_since_modification_greater_than = var.archive_tier_to_cool_enabled ? 30 : null
         delete_after_days_since_modification_greater_than       = var.archive_retention_days
       }
     }
@@ -74,7 +75,7 @@ resource "azurerm_storage_management_policy" "archive" {
   # a pending item would lose its payload; `pnpm dlq` resolves or discards items first.
   rule {
     name    = "payloads-to-cool"
-    enabled = true
+    enabled = var.archive_tier_to_cool_enabled
     filters {
       blob_types   = ["blockBlob"]
       prefix_match = ["${azurerm_storage_container.archive.name}/payloads/"]

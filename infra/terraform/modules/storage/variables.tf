@@ -38,6 +38,11 @@ variable "archive_retention_days" {
   type        = number
 }
 
+variable "archive_tier_to_cool_enabled" {
+  description = "Move archive blobs to the cool tier 30 days after they were written."
+  type        = bool
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
