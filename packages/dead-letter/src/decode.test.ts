@@ -120,6 +120,15 @@ describe('decodeEventBody: invalid_json', () => {
     for (let i = 0; i < 100_000; i++) deep = { a: deep };
     const result = expectFailure(decodeEventBody(deep), ErrorCode.invalidJson);
     expect(result.message).toContain('cannot be represented as JSON');
+    // The text to park: the body cut at a fixed depth, still JSON.
+    const shown = JSON.parse(result.text ?? '') as Record<string, unknown>;
+    let level: unknown = shown;
+    let depth = 0;
+    while (typeof level === 'object' && level !== null) {
+      level = (level as { a: unknown }).a;
+      depth++;
+    }
+    expect([depth, level]).toEqual([64, '[cut: nested too deep]']);
   });
 });
 

@@ -27,7 +27,8 @@ const BOM = '\uFEFF';
  *
  * `body` may be the raw bytes, text, or a value the Functions host already parsed from JSON;
  * a parsed value must be a plain object (arrays and null are `not_an_object`), and its
- * `text` is JSON.stringify of it.
+ * `text` is JSON.stringify of it (cut at a fixed depth when the whole cannot be serialized), so
+ * a failure for a parsed value always carries the text to park.
  */
 export function decodeEventBody(body: unknown, options: DecodeOptions = {}): DecodeResult {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -81,11 +82,13 @@ function acceptParsed(value: unknown, maxBytes: number): DecodeResult {
   try {
     text = JSON.stringify(value);
   } catch (error) {
+    // Nested too deep for the runtime's stack (or cyclic): park it with what can be shown.
     const reason = error instanceof Error ? error.message : String(error);
     return {
       ok: false,
       code: ErrorCode.invalidJson,
-      message: `body cannot be represented as JSON: ${reason}`,
+      message: `body cannot be represented as JSON: ${reason}; the payload shows it cut at depth ${PREVIEW_DEPTH}`,
+      text: cutJson(value, PREVIEW_DEPTH),
     };
   }
   if (text !== undefined) {
@@ -99,6 +102,26 @@ function acceptParsed(value: unknown, maxBytes: number): DecodeResult {
       : { ok: false, code: ErrorCode.notAnObject, message, text };
   }
   return { ok: true, value, text: text as string };
+}
+
+const PREVIEW_DEPTH = 64;
+
+/** JSON of `value` with objects and arrays deeper than `maxDepth` replaced by a marker string. */
+function cutJson(value: unknown, maxDepth: number): string {
+  const depths = new WeakMap<object, number>();
+  try {
+    return (
+      JSON.stringify(value, function (this: object, _key: string, child: unknown) {
+        if (typeof child !== 'object' || child === null) return child;
+        const depth = (depths.get(this) ?? 0) + 1;
+        if (depth > maxDepth) return '[cut: nested too deep]';
+        depths.set(child, depth);
+        return child;
+      }) ?? ''
+    );
+  } catch {
+    return ''; // a cycle: nothing a JSON host delivers
+  }
 }
 
 /** `size` is exact for bytes; for text, counting stops just past the limit. */

@@ -1,7 +1,7 @@
 import { decodeEventBody } from '@paymetrics/dead-letter';
 import { checkEventTime, type EventTimeBounds } from '@paymetrics/metric-engine';
 import {
-  type ErrorCode,
+  ErrorCode,
   FailureStage,
   maskPans,
   type ValidTransaction,
@@ -12,6 +12,8 @@ import type { RawEvent } from './batch.js';
 export interface CountableEvent {
   readonly valid: ValidTransaction;
   readonly sequenceNumber: number;
+  /** The body as received, should deriving its metrics fail and the event be parked. */
+  readonly payload: string | Uint8Array;
 }
 
 export interface ParkedEvent {
@@ -22,6 +24,8 @@ export interface ParkedEvent {
   readonly eventId: string | null;
   /** Event time of an event parked for its time bounds: a future one comes due from it. */
   readonly occurredAtMs?: number;
+  /** What to park: the body as received, or the text of a value the host parsed. */
+  readonly payload: string | Uint8Array;
 }
 
 export interface ClassifiedEvents {
@@ -42,11 +46,18 @@ export interface ClassifyOptions {
 
 const lossyUtf8 = new TextDecoder('utf-8');
 
-/** The body as text for the archive when decoding gave none (invalid UTF-8, too large). */
-function rawText(body: RawEvent['body']): string {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return lossyUtf8.decode(body);
-  return JSON.stringify(body) ?? '';
+/**
+ * The body as received, for parking. A value the host parsed has no text of its own: decoding
+ * gives one (cut when the value cannot be serialized whole), never JSON.stringify again here.
+ */
+function receivedPayload(body: RawEvent['body'], decodedText: string | undefined): string | Uint8Array {
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  return decodedText ?? '';
+}
+
+/** The text of an event for the archive: one line per event, card numbers masked. */
+function archiveLine(payload: string | Uint8Array): string {
+  return maskPans(typeof payload === 'string' ? payload : lossyUtf8.decode(payload));
 }
 
 function readableEventId(value: unknown): string | null {
@@ -55,7 +66,11 @@ function readableEventId(value: unknown): string | null {
   return typeof id === 'string' && id.length <= 64 ? id : null;
 }
 
-/** Decode, validate and bound-check each event; keep the first of repeated eventIds. */
+/**
+ * Decode, validate and bound-check each event; keep the first of repeated eventIds. Never
+ * throws for an event: whatever goes wrong with one (a runtime limit, a defect) parks that event
+ * as `processing_error` at the stage it reached, so one event cannot fail its whole batch.
+ */
 export function classifyEvents(events: readonly RawEvent[], options: ClassifyOptions): ClassifiedEvents {
   const countable: CountableEvent[] = [];
   const parked: ParkedEvent[] = [];
@@ -64,48 +79,70 @@ export function classifyEvents(events: readonly RawEvent[], options: ClassifyOpt
   let duplicates = 0;
 
   for (const event of events) {
-    const decoded = decodeEventBody(event.body, { maxBytes: options.maxEventBytes });
-    lines.push(maskPans(decoded.text ?? rawText(event.body)));
-    if (!decoded.ok) {
-      parked.push({
-        event,
-        stage: FailureStage.decode,
-        code: decoded.code,
-        message: decoded.message,
-        eventId: null,
-      });
-      continue;
+    let stage: FailureStage = FailureStage.decode;
+    let payload: string | Uint8Array | undefined;
+    let eventId: string | null = null;
+    let archived = false;
+    try {
+      const decoded = decodeEventBody(event.body, { maxBytes: options.maxEventBytes });
+      payload = receivedPayload(event.body, decoded.text);
+      lines.push(archiveLine(decoded.text ?? payload));
+      archived = true;
+      if (!decoded.ok) {
+        parked.push({ event, stage, code: decoded.code, message: decoded.message, eventId, payload });
+        continue;
+      }
+      stage = FailureStage.validate;
+      eventId = readableEventId(decoded.value);
+      const validated = validateTransaction(decoded.value);
+      if (!validated.ok) {
+        parked.push({ event, stage, code: validated.code, message: validated.message, eventId, payload });
+        continue;
+      }
+      stage = FailureStage.bounds;
+      eventId = validated.transaction.eventId;
+      const outOfBounds = checkEventTime(validated.occurredAtMs, options.nowMs, options.bounds);
+      if (outOfBounds) {
+        parked.push({
+          event,
+          stage,
+          code: outOfBounds.code,
+          message: outOfBounds.message,
+          eventId,
+          payload,
+          occurredAtMs: validated.occurredAtMs,
+        });
+        continue;
+      }
+      if (seenIds.has(eventId)) {
+        duplicates++;
+        continue;
+      }
+      seenIds.add(eventId);
+      countable.push({ valid: validated, sequenceNumber: event.sequenceNumber, payload });
+    } catch (error) {
+      payload ??= receivedPayload(event.body, undefined);
+      if (!archived) lines.push(archiveLine(payload));
+      parked.push(processingError(event, stage, error, eventId, payload));
     }
-    const validated = validateTransaction(decoded.value);
-    if (!validated.ok) {
-      parked.push({
-        event,
-        stage: FailureStage.validate,
-        code: validated.code,
-        message: validated.message,
-        eventId: readableEventId(decoded.value),
-      });
-      continue;
-    }
-    const outOfBounds = checkEventTime(validated.occurredAtMs, options.nowMs, options.bounds);
-    if (outOfBounds) {
-      parked.push({
-        event,
-        stage: FailureStage.bounds,
-        code: outOfBounds.code,
-        message: outOfBounds.message,
-        eventId: validated.transaction.eventId,
-        occurredAtMs: validated.occurredAtMs,
-      });
-      continue;
-    }
-    const eventId = validated.transaction.eventId;
-    if (seenIds.has(eventId)) {
-      duplicates++;
-      continue;
-    }
-    seenIds.add(eventId);
-    countable.push({ valid: validated, sequenceNumber: event.sequenceNumber });
   }
   return { countable, parked, duplicates, lines };
+}
+
+export function processingError(
+  event: RawEvent,
+  stage: FailureStage,
+  error: unknown,
+  eventId: string | null,
+  payload: string | Uint8Array,
+): ParkedEvent {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    event,
+    stage,
+    code: ErrorCode.processingError,
+    message: `processing the event failed at the ${stage} stage: ${reason}`,
+    eventId,
+    payload,
+  };
 }

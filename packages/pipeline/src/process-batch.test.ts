@@ -1,4 +1,5 @@
 import { RetryableBatchError } from '@paymetrics/dead-letter';
+import type { MetricEngine } from '@paymetrics/metric-engine';
 import {
   diffMetricsTables,
   readPaymentMetrics,
@@ -144,6 +145,62 @@ for (const dialect of dialects) {
       expect(replay[0]).toMatchObject({ replaySkipped: lines.length, deadLettered: 0 });
       const count = await sut.query('select count(*)::int as n from failed_items');
       expect(count.rows).toEqual([{ n: bad.length }]);
+    });
+
+    it('parks a parsed body nested 5,000 levels deep instead of failing the batch', async () => {
+      sut = await dialect.open();
+      const nested = (levels: number) => {
+        let value: object = {};
+        for (let i = 0; i < levels; i++) value = { a: value };
+        return value;
+      };
+      const events: RawEvent[] = [
+        { body: line(validEvent(1)), sequenceNumber: 1 },
+        { body: nested(5_000), sequenceNumber: 2 },
+        { body: { ...validEvent(3), extra: nested(5_000) }, sequenceNumber: 3 },
+        { body: validEvent(4, { metadata: nested(1_000) }), sequenceNumber: 4 },
+        { body: validEvent(5), sequenceNumber: 5 },
+      ];
+      const [result] = await run(sut, events, 10);
+      expect(result).toMatchObject({ counted: 2, deadLettered: 3 });
+      const { rows } = await sut.query(
+        'select sequence_number::int as seq, stage, error_code, length(payload) > 0 as has_payload from failed_items order by 1',
+      );
+      expect(rows).toEqual([
+        { seq: 2, stage: 'decode', error_code: 'invalid_json', has_payload: true },
+        { seq: 3, stage: 'decode', error_code: 'invalid_json', has_payload: true },
+        { seq: 4, stage: 'validate', error_code: 'invalid_metadata', has_payload: true },
+      ]);
+    });
+
+    it('parks an event whose derivation throws while the rest of the batch counts', async () => {
+      sut = await dialect.open();
+      const engine: MetricEngine = {
+        derive: (events) => {
+          if (events.some((e) => e.transaction.merchantId === 'boom')) throw new TypeError('boom');
+          return sut.engine.derive(events);
+        },
+        get ruleErrors() {
+          return sut.engine.ruleErrors;
+        },
+        get ruleErrorsByRule() {
+          return sut.engine.ruleErrorsByRule;
+        },
+      };
+      const lines = [line(validEvent(1)), line(validEvent(2, { merchantId: 'boom' })), line(validEvent(3))];
+      const result = await processBatch(
+        { source: 'file:derive', partitionId: '0', events: toEvents(lines) },
+        { store: sut.store, engine, clock },
+      );
+      expect(result).toMatchObject({
+        counted: 2,
+        deadLettered: 1,
+        deadLetteredByCode: { processing_error: 1 },
+      });
+      const { rows } = await sut.query(
+        'select sequence_number::int as seq, stage, error_code from failed_items',
+      );
+      expect(rows).toEqual([{ seq: 2, stage: 'derive', error_code: 'processing_error' }]);
     });
 
     it('gives the same tables for any split and order of the same events', async () => {

@@ -11,10 +11,15 @@ import {
   type MetricEngine,
   windowStartMs,
 } from '@paymetrics/metric-engine';
-import type { FailedItemRecord } from '@paymetrics/schemas';
+import { type FailedItemRecord, FailureStage } from '@paymetrics/schemas';
 import type { ArchiveStore, MetricsStore, PartitionRef } from '@paymetrics/storage-adapters';
 import type { BatchResult, EventBatch, RawEvent } from './batch.js';
-import { type ClassifiedEvents, type CountableEvent, classifyEvents } from './classify-events.js';
+import {
+  type ClassifiedEvents,
+  type CountableEvent,
+  classifyEvents,
+  processingError,
+} from './classify-events.js';
 
 export interface PipelineDeps {
   readonly store: MetricsStore;
@@ -79,13 +84,13 @@ export async function prepareBatch(batch: EventBatch, deps: PipelineDeps): Promi
   const fresh =
     committed === undefined ? batch.events : batch.events.filter((e) => e.sequenceNumber > committed);
 
-  const classified = classifyEvents(fresh, {
+  const decodedEvents = classifyEvents(fresh, {
     nowMs: (deps.clock ?? Date.now)(),
     bounds: deps.bounds ?? defaultEventTimeBounds,
     maxEventBytes: deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
   });
   const decoded = performance.now();
-  const metrics = deps.engine.derive(classified.countable.map((c) => c.valid));
+  const { classified, metrics } = deriveParkingFailures(deps.engine, decodedEvents);
   const derived = performance.now();
 
   const range = sequenceRange(fresh);
@@ -168,6 +173,35 @@ export async function commitBatch(prepared: PreparedBatch, deps: PipelineDeps): 
     return { counted: counted.length, duplicates, windowsTouched: metrics.windowsTouched };
   });
   return result(prepared, committedBatch, range.lastSequence, performance.now() - commitStarted);
+}
+
+/**
+ * Derives the batch's metrics. Should deriving throw, each event is derived alone to find the
+ * ones that throw; those are parked as `processing_error` and the rest derived again, so one
+ * event cannot fail, and so stall, its partition.
+ */
+function deriveParkingFailures(
+  engine: MetricEngine,
+  classified: ClassifiedEvents,
+): { classified: ClassifiedEvents; metrics: BatchMetrics } {
+  try {
+    return { classified, metrics: engine.derive(classified.countable.map((c) => c.valid)) };
+  } catch {
+    const countable: CountableEvent[] = [];
+    const parked = [...classified.parked];
+    for (const event of classified.countable) {
+      try {
+        engine.derive([event.valid]);
+        countable.push(event);
+      } catch (error) {
+        const raw = { body: event.payload, sequenceNumber: event.sequenceNumber };
+        const eventId = event.valid.transaction.eventId;
+        parked.push(processingError(raw, FailureStage.derive, error, eventId, event.payload));
+      }
+    }
+    const metrics = engine.derive(countable.map((c) => c.valid));
+    return { classified: { ...classified, countable, parked }, metrics };
+  }
 }
 
 /** Prepares again when another consumer took some of the batch's positions; classifies failures. */
@@ -284,7 +318,7 @@ async function parkedRecords(
       stage: parked.stage,
       errorCode: parked.code,
       errorMessage: parked.message,
-      body: bodyForParking(parked.event),
+      body: parked.payload,
       source: batch.source,
       partitionId: batch.partitionId,
       sequenceNumber: parked.event.sequenceNumber,
@@ -305,12 +339,6 @@ async function parkedRecords(
     }
   }
   return records;
-}
-
-function bodyForParking(event: RawEvent): string | Uint8Array {
-  const { body } = event;
-  if (typeof body === 'string' || body instanceof Uint8Array) return body;
-  return JSON.stringify(body) ?? '';
 }
 
 function sequenceRange(events: readonly RawEvent[]): { firstSequence: number; lastSequence: number } {

@@ -32,6 +32,9 @@ export const ErrorCode = {
   // bounds stage: valid, but outside the accepted event-time range
   tooLate: 'too_late',
   futureTimestamp: 'future_timestamp',
+  // any stage: handling this one event threw (a runtime limit, a defect); the rest of its batch
+  // is unaffected, so one event can never fail, and so stall, its partition
+  processingError: 'processing_error',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -41,6 +44,7 @@ export const FailureStage = {
   decode: 'decode',
   validate: 'validate',
   bounds: 'bounds',
+  derive: 'derive',
 } as const;
 
 export type FailureStage = (typeof FailureStage)[keyof typeof FailureStage];

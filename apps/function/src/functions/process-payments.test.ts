@@ -142,6 +142,27 @@ describe('processPayments against PostgreSQL', () => {
     expect(logs.join('\n')).toContain('received=14 counted=10 deadLettered=4');
   });
 
+  it('parks a parsed body nested 5,000 levels deep and succeeds instead of stalling the partition', async () => {
+    let deep: object = {};
+    for (let i = 0; i < 5_000; i++) deep = { a: deep };
+    const batch = bodies(4);
+    batch.splice(1, 0, deep, { ...validEvent(50), metadata: deep });
+    const { context, logs } = eventHubInvocation(1, batch.length);
+
+    await expect(processPayments(batch, context)).resolves.toBeUndefined();
+
+    expect(await txnCount(database.url)).toBe(4);
+    const failed = await query<{ seq: string; error_code: string }>(
+      database.url,
+      'select sequence_number::text as seq, error_code from failed_items order by sequence_number',
+    );
+    expect(failed).toEqual([
+      { seq: '2', error_code: 'invalid_json' },
+      { seq: '3', error_code: 'invalid_json' },
+    ]);
+    expect(logs.join('\n')).toContain('received=6 counted=4 deadLettered=2');
+  });
+
   it('archives the raw batch to Blob Storage (Azurite) under one deterministic name', async () => {
     const containerName = `function-${randomBytes(4).toString('hex')}`;
     process.env.AZURE_STORAGE_CONNECTION_STRING = testAzuriteConnectionString();
