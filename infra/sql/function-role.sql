@@ -10,6 +10,9 @@
 -- with PGPASSWORD set to an Entra token (az account get-access-token --resource-type oss-rdbms).
 -- Running it again changes nothing.
 
+-- A second run's "already a member" notice is not news.
+SET client_min_messages = warning;
+
 SELECT pgaadauth_create_principal_with_oid(:'identity_name', :'identity_object_id', 'service', false, false)
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'identity_name');
 
