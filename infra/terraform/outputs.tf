@@ -53,6 +53,11 @@ output "postgres_fqdn" {
   value       = module.postgres.fqdn
 }
 
+output "postgres_administrator_name" {
+  description = "PostgreSQL user name of the Entra administrator (the deploy principal): the user `pnpm migrate` connects as."
+  value       = var.postgres_administrator.principal_name
+}
+
 output "postgres_database_name" {
   description = "Name of the paymetrics database."
   value       = module.postgres.database_name

@@ -93,8 +93,12 @@ variable "eventhub_capacity" {
   default     = 1
 
   validation {
-    condition     = var.eventhub_capacity >= 1 && var.eventhub_capacity <= 40 && floor(var.eventhub_capacity) == var.eventhub_capacity
-    error_message = "eventhub_capacity must be a whole number from 1 to 40."
+    condition = (
+      var.eventhub_sku == "Premium"
+      ? contains([1, 2, 4, 8, 16], var.eventhub_capacity)
+      : var.eventhub_capacity >= 1 && var.eventhub_capacity <= 40 && floor(var.eventhub_capacity) == var.eventhub_capacity
+    )
+    error_message = "eventhub_capacity must be a whole number from 1 to 40 (Standard) or 1, 2, 4, 8 or 16 (Premium)."
   }
 }
 

@@ -70,7 +70,6 @@ resource "azurerm_function_app_flex_consumption" "this" {
   }
 
   virtual_network_subnet_id = var.subnet_id
-  https_only                = true
 
   # Publishing uses Entra ID (azure/login + Azure/functions-action), not basic-auth credentials.
   webdeploy_publish_basic_authentication_enabled = false
