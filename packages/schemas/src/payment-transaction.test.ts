@@ -266,7 +266,8 @@ describe('validateTransaction: amountMinor', () => {
 });
 
 describe('validateTransaction: currency', () => {
-  it.each(['EUR', 'USD', 'JPY', 'GBP', 'CHF', 'BHD'])('accepts %s', (currency) => {
+  // CLF, CHE, USN: ISO 4217 fund codes that Node's ICU data does not list; XCG: added in 2025.
+  it.each(['EUR', 'USD', 'JPY', 'GBP', 'CHF', 'BHD', 'CLF', 'CHE', 'USN', 'XCG'])('accepts %s', (currency) => {
     expect(expectValid(event({ currency })).transaction.currency).toBe(currency);
   });
 
@@ -274,6 +275,7 @@ describe('validateTransaction: currency', () => {
     ['lower case', 'eur'],
     ['mixed case', 'Eur'],
     ['an unknown code (XYZ)', 'XYZ'],
+    ['a withdrawn code ICU still lists (HRK, replaced by EUR in 2023)', 'HRK'],
     ['a two-letter code', 'EU'],
     ['a four-letter code', 'EURO'],
     ['a numeric code', '978'],
@@ -300,6 +302,9 @@ describe('validateTransaction: country', () => {
     ['the reserved code UN', 'UN'],
     ['an unassigned code', 'QQ'],
     ['ZZ (unknown region)', 'ZZ'],
+    ['the pseudo-region XA that ICU names', 'XA'],
+    ['the pseudo-region XB that ICU names', 'XB'],
+    ['XK (Kosovo: user-assigned, not in ISO 3166-1)', 'XK'],
     ['a numeric code', '276'],
     ['a number', 276],
     ['null', null],
