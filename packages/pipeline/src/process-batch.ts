@@ -84,6 +84,8 @@ export async function prepareBatch(batch: EventBatch, deps: PipelineDeps): Promi
   const fresh =
     committed === undefined ? batch.events : batch.events.filter((e) => e.sequenceNumber > committed);
 
+  // decodeMs is CPU work only: the position read above is a database round trip.
+  const decodeStarted = performance.now();
   const decodedEvents = classifyEvents(fresh, {
     nowMs: (deps.clock ?? Date.now)(),
     bounds: deps.bounds ?? defaultEventTimeBounds,
@@ -116,7 +118,7 @@ export async function prepareBatch(batch: EventBatch, deps: PipelineDeps): Promi
     failedItems,
     range,
     startedAt: started,
-    decodeMs: decoded - started,
+    decodeMs: decoded - decodeStarted,
     deriveMs: derived - decoded,
     archiveMs: performance.now() - derived,
   };

@@ -3,7 +3,6 @@ import {
   type PostgresServer,
   startPostgresServer,
   type TestDatabase,
-  withClient,
 } from '@paymetrics/testing';
 import pg from 'pg';
 
@@ -34,8 +33,4 @@ export type BenchDatabase = TestDatabase;
 /** A fresh database on the server with every schema file applied. */
 export function createBenchDatabase(serverUrl: string, prefix: string): Promise<BenchDatabase> {
   return createSchemaDatabase(`bench_${prefix}`, serverUrl);
-}
-
-export function queryOne<T extends object>(url: string, text: string): Promise<T> {
-  return withClient(url, async (client) => (await client.query(text)).rows[0] as T);
 }

@@ -12,13 +12,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { merchantPartitionKey } from '@paymetrics/scenarios';
-import { measureCopyBaseline } from './copy-baseline.js';
-import { createBenchDatabase, openBenchServer, queryOne } from './database.js';
+import { measureCopyBaseline, measureDedupeFloor } from './copy-baseline.js';
+import { createBenchDatabase, openBenchServer } from './database.js';
 import { writeLines } from './line-file.js';
 import type { LagOutcome, LagTask, MeasureTask, StreamOutcome, StreamTask } from './measure.js';
-import { printTable } from './report.js';
+import { measureReplay, type ReplayOutcome } from './replay.js';
+import { type Floors, printTable, targetRows } from './report.js';
 import { peakRssMb, round } from './stats.js';
-import { realisticWorkload, type Workload, worstCaseWorkload } from './workload.js';
+import { type Expected, expectedOf, type Verified, verifyRun } from './verify.js';
+import {
+  PIPELINE_NOW_MS,
+  realisticWorkload,
+  replayWorkload,
+  type Workload,
+  worstCaseWorkload,
+} from './workload.js';
 
 /**
  * The partition a line lands in, as Event Hubs assigns it with partition key = merchantId (the
@@ -33,13 +41,21 @@ function partitionOf(line: string, index: number, partitions: number): number {
 }
 
 const run = promisify(execFile);
-const EVENTS = 250_000;
+/** BENCH_EVENTS shortens a run for trying the bench out; the figures are taken at the default. */
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 250_000);
+const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 400_000);
 const THROUGHPUT_BATCH = 5_000;
 const LATENCY_RUNS = [
   { batchSize: 100, events: 20_000 },
-  { batchSize: 1_000, events: 100_000 },
+  { batchSize: 1_000, events: Math.min(EVENTS, 100_000) },
 ] as const;
-const LAG = { ratePerSecond: 10_000, events: 100_000, maxBatchEvents: 1_000, maxWaitMs: 50 } as const;
+const LAG = {
+  ratePerSecond: 10_000,
+  events: Math.min(EVENTS, 100_000),
+  maxBatchEvents: 1_000,
+  maxWaitMs: 50,
+} as const;
+const DEDUPE_FLOOR_BATCHES = [1_000, THROUGHPUT_BATCH] as const;
 const PARTITIONS = [2, 4] as const;
 
 const measureScript = fileURLToPath(new URL('./measure.ts', import.meta.url));
@@ -60,39 +76,9 @@ async function inChild<T>(task: MeasureTask, label: string): Promise<T> {
   return JSON.parse(last) as T;
 }
 
-function prefix(workload: Workload, count: number): Workload {
-  const kinds = workload.kinds.slice(0, count);
-  return {
-    lines: workload.lines.slice(0, count),
-    kinds,
-    expectedCounted: kinds.filter((k) => k === 'valid' || k === 'late').length,
-  };
-}
-
-interface Verified {
-  readonly txnCount: number;
-  readonly ok: boolean;
-  readonly problems: string[];
-}
-
-/** Afterwards, in the database: each valid distinct event counted once, and nothing failed. */
-async function verify(url: string, expected: Workload, failedBatches: number): Promise<Verified> {
-  const row = await queryOne<{ txn: string; claimed: string; received: string; counted: string }>(
-    url,
-    `SELECT (SELECT coalesce(sum(txn_count), 0) FROM payment_metrics_5m)::text AS txn,
-            (SELECT count(*) FROM processed_events)::text AS claimed,
-            (SELECT coalesce(sum(events_received), 0) FROM source_positions)::text AS received,
-            (SELECT coalesce(sum(events_counted), 0) FROM source_positions)::text AS counted`,
-  );
-  const problems: string[] = [];
-  const txnCount = Number(row.txn);
-  if (txnCount !== expected.expectedCounted)
-    problems.push(`sum(txn_count) ${txnCount} != ${expected.expectedCounted}`);
-  if (Number(row.claimed) !== expected.expectedCounted) problems.push(`processed_events ${row.claimed}`);
-  if (Number(row.counted) !== expected.expectedCounted) problems.push(`events_counted ${row.counted}`);
-  if (Number(row.received) !== expected.lines.length) problems.push(`events_received ${row.received}`);
-  if (failedBatches > 0) problems.push(`${failedBatches} batches failed`);
-  return { txnCount, ok: problems.length === 0, problems };
+/** The first `count` lines, checked against their own reference aggregation. */
+function prefix(workload: Workload, count: number): Expected {
+  return expectedOf(workload.lines.slice(0, count), PIPELINE_NOW_MS);
 }
 
 interface StreamFigures extends StreamOutcome {
@@ -104,7 +90,7 @@ async function streamRun(
   serverUrl: string,
   label: string,
   files: readonly string[],
-  expected: Workload,
+  expected: Expected,
   batchSize: number,
 ): Promise<StreamFigures> {
   const database = await createBenchDatabase(serverUrl, label);
@@ -117,7 +103,7 @@ async function streamRun(
       batchSize,
     };
     const outcome = await inChild<StreamOutcome>(task, label);
-    const verified = await verify(database.url, expected, outcome.failedBatches);
+    const verified = await verifyRun(database.url, expected, outcome.failedBatches);
     const eventsPerSecond = (outcome.received / outcome.elapsedMs) * 1000;
     process.stderr.write(
       `${label}: ${Math.round(eventsPerSecond)} events/s, commit p95 ${round(outcome.commitP95Ms)} ms, ${verified.ok ? 'verified' : verified.problems.join('; ')}\n`,
@@ -126,6 +112,17 @@ async function streamRun(
   } finally {
     await database.drop();
   }
+}
+
+/**
+ * The V8 flags the measuring processes run with: none beyond the TypeScript loader, as the
+ * Function host and `pnpm simulate` start Node. Peak RSS is only meaningful with those.
+ */
+function nodeFlags(): string {
+  const flags = process.execArgv.filter(
+    (arg, i, all) => !/^--(import|conditions)/.test(arg) && !/^--(import|conditions)$/.test(all[i - 1] ?? ''),
+  );
+  return flags.length > 0 ? flags.join(' ') : 'none (Node defaults)';
 }
 
 async function main(): Promise<void> {
@@ -137,12 +134,16 @@ async function main(): Promise<void> {
     process.stderr.write(`PostgreSQL: ${server.description}\ngenerating ${EVENTS} events (seed fixed)...\n`);
     const realistic = realisticWorkload(EVENTS);
     const worst = worstCaseWorkload(realistic);
+    const replay = replayWorkload(REPLAY_EVENTS, Date.now());
+    const realisticExpected = expectedOf(realistic.lines, PIPELINE_NOW_MS);
+    const worstExpected = expectedOf(worst.lines, PIPELINE_NOW_MS);
     const file = (name: string) => join(dir, `${name}.ndjson`);
     await writeLines(file('realistic'), realistic.lines);
     await writeLines(file('worst'), worst.lines);
     for (const { events } of LATENCY_RUNS)
       await writeLines(file(`first-${events}`), realistic.lines.slice(0, events));
     await writeLines(file(`first-${LAG.events}`), realistic.lines.slice(0, LAG.events));
+    await writeLines(file('replay'), replay.lines);
     for (const n of PARTITIONS) {
       for (let p = 0; p < n; p++) {
         await writeLines(
@@ -156,10 +157,10 @@ async function main(): Promise<void> {
       server.url,
       'realistic',
       [file('realistic')],
-      realistic,
+      realisticExpected,
       THROUGHPUT_BATCH,
     );
-    const worstRun = await streamRun(server.url, 'worst', [file('worst')], worst, THROUGHPUT_BATCH);
+    const worstRun = await streamRun(server.url, 'worst', [file('worst')], worstExpected, THROUGHPUT_BATCH);
     const latency = new Map<number, StreamFigures>();
     for (const { batchSize, events } of LATENCY_RUNS) {
       latency.set(
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
         ...LAG,
       };
       lag = await inChild<LagOutcome>(task, 'lag');
-      lagVerified = await verify(lagDatabase.url, prefix(realistic, LAG.events), lag.failedBatches);
+      lagVerified = await verifyRun(lagDatabase.url, prefix(realistic, LAG.events), lag.failedBatches);
     } finally {
       await lagDatabase.drop();
     }
@@ -196,8 +197,14 @@ async function main(): Promise<void> {
     const scale = new Map<number, StreamFigures>([[1, realisticRun]]);
     for (const n of PARTITIONS) {
       const files = Array.from({ length: n }, (_, p) => file(`part-${p}-of-${n}`));
-      scale.set(n, await streamRun(server.url, `partitions${n}`, files, realistic, THROUGHPUT_BATCH));
+      const expected = expectedOf(realistic.lines, PIPELINE_NOW_MS, false);
+      scale.set(n, await streamRun(server.url, `partitions${n}`, files, expected, THROUGHPUT_BATCH));
     }
+
+    const replayRun: ReplayOutcome = await measureReplay(server.url, file('replay'), replay.lines);
+    process.stderr.write(
+      `replay (pnpm simulate --input): ${Math.round(replayRun.reportedEventsPerSecond)} events/s, ${replayRun.verified.ok ? 'verified' : replayRun.verified.problems.join('; ')}\n`,
+    );
 
     const copyDatabase = await createBenchDatabase(server.url, 'copy');
     let copyPerSecond: number;
@@ -206,9 +213,20 @@ async function main(): Promise<void> {
     } finally {
       await copyDatabase.drop();
     }
+    const dedupeFloor = new Map<number, { rowsPerSecond: number; batchP95Ms: number }>();
+    for (const batchSize of DEDUPE_FLOOR_BATCHES) {
+      const floorDatabase = await createBenchDatabase(server.url, `dedupe${batchSize}`);
+      try {
+        dedupeFloor.set(batchSize, await measureDedupeFloor(floorDatabase.url, realistic.lines, batchSize));
+      } finally {
+        await floorDatabase.drop();
+      }
+    }
+    const floors: Floors = { copyPerSecond, dedupeFloor };
 
     const runs = [realisticRun, worstRun, ...latency.values(), ...scale.values()];
-    const allVerified = runs.every((r) => r.verified.ok) && lagVerified.ok;
+    const allVerified = runs.every((r) => r.verified.ok) && lagVerified.ok && replayRun.verified.ok;
+    const streamRssMb = Math.max(...runs.map((r) => r.rssMb), lag.rssMb);
     const figures: Record<string, number | string | boolean> = {
       events: EVENTS,
       throughput_batch_size: THROUGHPUT_BATCH,
@@ -225,11 +243,21 @@ async function main(): Promise<void> {
       lag_p95_ms_10k: round(lag.lagP95Ms),
       lag_p99_ms_10k: round(lag.lagP99Ms),
       lag_achieved_events_per_s: Math.round(lag.achievedPerSecond),
-      rss_mb: round(Math.max(...runs.map((r) => r.rssMb), lag.rssMb)),
+      rss_mb: round(Math.max(streamRssMb, replayRun.rssMb ?? 0)),
+      rss_mb_pipeline: round(streamRssMb),
       rss_mb_realistic: round(realisticRun.rssMb),
+      rss_mb_replay: replayRun.rssMb === undefined ? 'n/a' : round(replayRun.rssMb),
+      node_flags: nodeFlags(),
       copy_events_per_s: Math.round(copyPerSecond),
       pipeline_vs_copy: round(realisticRun.eventsPerSecond / copyPerSecond, 2),
+      replay_events_per_s: Math.round(replayRun.reportedEventsPerSecond),
+      replay_wall_events_per_s: Math.round(replayRun.wallEventsPerSecond),
+      replay_events: replayRun.lines,
     });
+    for (const [size, floor] of dedupeFloor) {
+      figures[`dedupe_floor_rows_per_s_${size}`] = Math.round(floor.rowsPerSecond);
+      figures[`dedupe_floor_batch_p95_ms_${size}`] = round(floor.batchP95Ms);
+    }
     for (const [n, r] of scale) {
       figures[`partitions_${n}_events_per_s`] = Math.round(r.eventsPerSecond);
       figures[`partitions_${n}_failed_batches`] = r.failedBatches;
@@ -243,19 +271,24 @@ async function main(): Promise<void> {
     figures.bench_seconds = round((performance.now() - started) / 1000);
     figures.bench_process_rss_mb = round(peakRssMb());
 
-    printTable({
+    const report = {
       server: server.description,
+      nodeFlags: nodeFlags(),
       realisticRun,
       worstRun,
       latency,
       lag,
       lagVerified,
       scale,
-      copyPerSecond,
+      floors,
+      replay: replayRun,
       LAG,
-    });
+      loadAtStart,
+    };
+    printTable(report);
+    for (const row of targetRows(report)) figures[`target_met_${row.key}`] = row.met;
     if (!allVerified) {
-      for (const r of runs)
+      for (const r of [...runs, replayRun, { verified: lagVerified }])
         if (!r.verified.ok) console.log(`VERIFY FAILED: ${r.verified.problems.join('; ')}`);
       process.exitCode = 1;
     }
