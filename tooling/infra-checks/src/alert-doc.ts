@@ -98,3 +98,8 @@ function settingsRow(cells: string[]): DocumentedAlertSettings {
 export function metricNames(query: string): string[] {
   return [...new Set([...query.matchAll(/"(paymetrics\.[a-z0-9_.]+)"/g)].map((match) => match[1]!))];
 }
+
+/** The attribute keys a query reads from `customDimensions`. */
+export function dimensionKeys(query: string): string[] {
+  return [...new Set([...query.matchAll(/customDimensions\["([a-z_]+)"\]/g)].map((match) => match[1]!))];
+}

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AlertDoc, metricNames, readAlertDoc } from './alert-doc.js';
+import { type AlertDoc, dimensionKeys, metricNames, readAlertDoc } from './alert-doc.js';
 import { observabilityDoc, terraformDir } from './repo-paths.js';
-import { contractMetricNames } from './telemetry-contract.js';
+import { contractInstruments, contractMetricNames } from './telemetry-contract.js';
 import {
   block,
   hcl,
@@ -34,6 +34,12 @@ beforeAll(async () => {
   >;
 });
 
+/** Dimensions a query reads that none of the instruments it names is recorded with. */
+function unrecordedDimensions(query: string): string[] {
+  const recorded = new Set(metricNames(query).flatMap((name) => contractInstruments[name]?.attributes ?? []));
+  return dimensionKeys(query).filter((key) => !recorded.has(key));
+}
+
 const issueAlerts = [
   'dead_letter_size',
   'processing_latency',
@@ -64,6 +70,12 @@ describe('alerts', () => {
         names.filter((name) => !contractMetricNames.has(name)),
         `${key}: names the exporter never writes`,
       ).toEqual([]);
+    }
+  });
+
+  it('read only dimensions the instruments they name are recorded with', () => {
+    for (const [key, definition] of Object.entries(definitions)) {
+      expect(unrecordedDimensions(definition.query), key).toEqual([]);
     }
   });
 
@@ -159,9 +171,11 @@ describe('the workbook', () => {
     expect(shows('paymetrics.anomalies.open', 'metric')).toBe(true);
   });
 
-  it('queries only metric names of the telemetry contract', () => {
-    const names = workbook().items.flatMap((item) => metricNames(item.content.query ?? ''));
+  it('queries only metric names and dimensions of the telemetry contract', () => {
+    const queries = workbook().items.map((item) => item.content.query ?? '');
+    const names = queries.flatMap(metricNames);
     expect(names.length).toBeGreaterThan(0);
     expect(names.filter((name) => !contractMetricNames.has(name))).toEqual([]);
+    expect(queries.flatMap(unrecordedDimensions)).toEqual([]);
   });
 });

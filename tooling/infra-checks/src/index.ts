@@ -1,6 +1,13 @@
-export { type AlertDoc, alertKey, type DocumentedAlert, metricNames, readAlertDoc } from './alert-doc.js';
+export {
+  type AlertDoc,
+  alertKey,
+  type DocumentedAlert,
+  dimensionKeys,
+  metricNames,
+  readAlertDoc,
+} from './alert-doc.js';
 export { observabilityDoc, repoRoot, terraformDir, workflowsDir } from './repo-paths.js';
-export { contractMetricNames } from './telemetry-contract.js';
+export { contractInstruments, contractMetricNames } from './telemetry-contract.js';
 export {
   block,
   type HclJson,
