@@ -267,9 +267,12 @@ describe('validateTransaction: amountMinor', () => {
 
 describe('validateTransaction: currency', () => {
   // CLF, CHE, USN: ISO 4217 fund codes that Node's ICU data does not list; XCG: added in 2025.
-  it.each(['EUR', 'USD', 'JPY', 'GBP', 'CHF', 'BHD', 'CLF', 'CHE', 'USN', 'XCG'])('accepts %s', (currency) => {
-    expect(expectValid(event({ currency })).transaction.currency).toBe(currency);
-  });
+  it.each(['EUR', 'USD', 'JPY', 'GBP', 'CHF', 'BHD', 'CLF', 'CHE', 'USN', 'XCG'])(
+    'accepts %s',
+    (currency) => {
+      expect(expectValid(event({ currency })).transaction.currency).toBe(currency);
+    },
+  );
 
   it.each<[string, unknown]>([
     ['lower case', 'eur'],

@@ -15,5 +15,4 @@ describe('pinned ISO reference lists', () => {
     }
     for (const code of ['HRK', 'SLL', 'ZWL']) expect(isoCurrencyCodes.has(code), code).toBe(false);
   });
-
 });

@@ -17,7 +17,13 @@ export const isoCountryCodes: ReadonlySet<string> = new Set(iso31661.map((countr
  * list one (https://www.six-group.com/en/products-services/financial-information/data-standards.html).
  * Remove an entry once the package's list includes it.
  */
-export const iso4217AmendmentsAfterPinnedList: readonly { code: string; effective: string; name: string }[] = [
+export interface Iso4217Amendment {
+  readonly code: string;
+  readonly effective: string;
+  readonly name: string;
+}
+
+export const iso4217AmendmentsAfterPinnedList: readonly Iso4217Amendment[] = [
   // Replaces the Netherlands Antillean guilder (ANG) in Curaçao and Sint Maarten.
   { code: 'XCG', effective: '2025-03-31', name: 'Caribbean guilder' },
 ];
