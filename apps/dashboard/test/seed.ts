@@ -1,6 +1,6 @@
 import { compileRuleSet, createMetricEngine, defaultRuleSet } from '@paymetrics/metric-engine';
 import { processBatch } from '@paymetrics/pipeline';
-import { generateScenario, parseIncident } from '@paymetrics/simulator';
+import { generateScenario, parseIncident } from '@paymetrics/scenarios';
 import { createPostgresMetricsStore } from '@paymetrics/storage-adapters';
 import pg from 'pg';
 

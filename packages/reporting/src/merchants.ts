@@ -64,6 +64,7 @@ export async function readMerchants(
        group by 1, 2 order by 1, sum(txn_count) desc, 2`.execute(db),
     mergedLatencySketches(
       db,
+      range.grain,
       sql`dimensions ->> 'merchant_id'`,
       sql`${inRange(range.from, range.to)} and ${merchantCondition(options, sql`dimensions ->> 'merchant_id'`)}`,
     ),

@@ -1,6 +1,8 @@
 import { type StoredSketch, storedSketchQuantile } from '@paymetrics/metric-engine';
 import { type RawBuilder, sql } from 'kysely';
+import type { Grain } from './range.js';
 import type { ReportingDatabase } from './reporting-database.js';
+import { histogramsTable } from './sql-parts.js';
 
 /**
  * Merges the stored latency sketches per group inside PostgreSQL (adding bin counts is the
@@ -8,13 +10,15 @@ import type { ReportingDatabase } from './reporting-database.js';
  */
 export async function mergedLatencySketches(
   db: ReportingDatabase,
+  grain: Grain,
   group: RawBuilder<unknown>,
   where: RawBuilder<unknown>,
 ): Promise<Map<string, StoredSketch>> {
+  const table = await histogramsTable(db, grain);
   const { rows } = await sql<{ grp: string; bin: string | null; n: number; accuracy: number | null }>`
     with h as (
       select (${group})::text as grp, sketch, relative_accuracy
-        from aggregate_histograms
+        from ${table}
        where metric_name = 'processor_latency_ms' and ${where}
     )
     select grp, b.key as bin, sum(b.value::bigint)::float8 as n, null::float8 as accuracy

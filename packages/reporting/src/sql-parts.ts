@@ -16,6 +16,13 @@ export async function paymentMetricsTable(db: ReportingDatabase, grain: Grain): 
   return sql.table('payment_metrics_5m');
 }
 
+/** The histogram table to read at a grain: the hourly merge when it exists, else the 5-minute rows. */
+export async function histogramsTable(db: ReportingDatabase, grain: Grain): Promise<RawBuilder<unknown>> {
+  if (grain === '1h' && (await tableExists(db, 'aggregate_histograms_1h')))
+    return sql.table('aggregate_histograms_1h');
+  return sql.table('aggregate_histograms');
+}
+
 /** A window's bucket at the range's grain, as epoch milliseconds. */
 export function bucketOf(range: ReportRange, column: RawBuilder<unknown> = sql.ref('window_start')) {
   const seconds = grainMs[range.grain] / 1000;

@@ -47,6 +47,7 @@ export async function readSummary(
         from ${table} where ${both} group by 1, 2 order by 1, sum(txn_count) desc, 2`.execute(db),
     mergedLatencySketches(
       db,
+      range.grain,
       isCurrent,
       sql`${inRange(range.previousFrom, range.to)} and ${merchantCondition(filter, sql`dimensions ->> 'merchant_id'`)}`,
     ),

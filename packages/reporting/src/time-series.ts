@@ -32,6 +32,7 @@ export async function readTimeSeries(
        group by 1`.execute(db),
     mergedLatencySketches(
       db,
+      range.grain,
       sql`${bucket}::bigint`,
       sql`${inRange(range.from, range.to)} and ${merchantCondition(filter, sql`dimensions ->> 'merchant_id'`)}`,
     ),
