@@ -65,7 +65,6 @@ interface SimulateOptions {
   dailyCurve: boolean;
   incident: IncidentSpec[];
   groundTruth?: string;
-  maxInFlight: number;
 }
 
 function incident(value: string, previous: IncidentSpec[] = []): IncidentSpec[] {
@@ -132,14 +131,12 @@ async function simulate(options: SimulateOptions, migrate: boolean): Promise<voi
   };
 
   if (eventHub) {
-    const producer = createEventHubProducer(eventHub);
     const progress = options.progress ? createSendProgress(total, 'eventhubs') : undefined;
+    const sink = createEventHubsSink({
+      createProducer: createEventHubProducer(eventHub),
+      onBatchSent: (soFar) => progress?.update(soFar.sent, soFar.batches),
+    });
     try {
-      const sink = createEventHubsSink({
-        producer,
-        maxInFlight: options.maxInFlight,
-        onBatchSent: (soFar) => progress?.update(soFar.sent, soFar.batches),
-      });
       for await (const line of lines()) await sink.write(line);
       const totals = await sink.finish();
       progress?.stop();
@@ -154,7 +151,7 @@ async function simulate(options: SimulateOptions, migrate: boolean): Promise<voi
       );
     } finally {
       progress?.stop();
-      await producer.close();
+      await sink.close();
     }
     return;
   }
@@ -296,11 +293,6 @@ function simulateCommand(name: string, description: string): Command {
         '--ground-truth <file>',
         'write the injected incidents (scope, window, expected effect) as JSON',
       ),
-    )
-    .addOption(
-      new Option('--max-in-flight <n>', 'eventhubs: sendBatch calls in flight at once')
-        .argParser(positiveInteger)
-        .default(4),
     )
     .option('--no-archive', 'do not archive raw events')
     .option('--no-progress', 'no progress bar');

@@ -3,12 +3,12 @@ export { type Clock, type PaceOptions, pace, steadyRate, systemClock } from './p
 export { createEventHubProducer, producerRetryOptions } from './sinks/eventhubs-producer.js';
 export { describeEventHub, type EventHubSettings, readEventHubSettings } from './sinks/eventhubs-settings.js';
 export {
+  type BufferedEventProducer,
+  type BufferedProducerOptions,
   createEventHubsSink,
-  type EventBatch,
   EventHubsSendError,
   type EventHubsSink,
   type EventHubsSinkOptions,
-  type EventProducer,
   type SendTotals,
 } from './sinks/eventhubs-sink.js';
 export {

@@ -8,7 +8,6 @@ export interface SendSummary {
   readonly targetRate?: number | undefined;
   readonly keyed?: number | undefined;
   readonly unkeyed?: number | undefined;
-  readonly retries?: number | undefined;
   readonly groundTruthPath?: string | undefined;
   readonly where: readonly string[];
 }
@@ -36,7 +35,6 @@ export function formatSendSummary(summary: SendSummary): string {
       `  partition keys         ${number.format(summary.keyed)} by merchant, ${number.format(summary.unkeyed)} without (no valid merchant id)`,
     );
   }
-  if (summary.retries !== undefined) lines.push(`  send retries           ${number.format(summary.retries)}`);
   lines.push(
     `  ground truth           ${summary.groundTruthPath ?? 'not written (use --ground-truth FILE)'}`,
     '',

@@ -1,14 +1,19 @@
-import { type EventHubClientOptions, EventHubProducerClient, RetryMode } from '@azure/event-hubs';
+import {
+  EventHubBufferedProducerClient,
+  type EventHubBufferedProducerClientOptions,
+  RetryMode,
+} from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { EventHubSettings } from './eventhubs-settings.js';
-import type { EventProducer } from './eventhubs-sink.js';
+import type { BufferedEventProducer, BufferedProducerOptions } from './eventhubs-sink.js';
 
 /**
- * The SDK retries each operation itself (transient AMQP and network errors, throttling) with
- * exponential backoff. These retries are not idempotent: EventHubProducerClient 6 has no public
- * idempotent publishing (only EventHubBufferedProducerClient has `enableIdempotentRetries`, and
- * only without partition keys), so a send that timed out after the service stored it can be
- * stored twice. The pipeline counts a repeated eventId once, so metrics are unaffected.
+ * The only retries of a send: the client retries each operation (transient AMQP and network
+ * errors, throttling) with exponential backoff, at most 1 + 5 attempts, and then reports the
+ * batch to the sink's error handler, which stops the run. These retries are not idempotent (the
+ * buffered client's `enableIdempotentRetries` works only without partition keys, and the sink
+ * keys events by merchant), so a send that timed out after the service stored it can be stored
+ * twice: the pipeline counts a repeated eventId once, so metrics are unaffected.
  */
 export const producerRetryOptions = {
   mode: RetryMode.Exponential,
@@ -18,23 +23,29 @@ export const producerRetryOptions = {
   timeoutInMs: 60_000,
 } as const;
 
-export function createEventHubProducer(settings: EventHubSettings): EventProducer {
-  const options: EventHubClientOptions = {
-    retryOptions: producerRetryOptions,
-    userAgent: 'paymetrics-simulator',
+/**
+ * A factory of the SDK's `EventHubBufferedProducerClient` for the sink, which supplies the
+ * handlers. Nothing connects until the first event is enqueued.
+ */
+export function createEventHubProducer(
+  settings: EventHubSettings,
+): (options: BufferedProducerOptions) => BufferedEventProducer {
+  return (sinkOptions) => {
+    const options: EventHubBufferedProducerClientOptions = {
+      ...sinkOptions,
+      retryOptions: producerRetryOptions,
+      userAgent: 'paymetrics-simulator',
+    };
+    if (settings.kind === 'managed-identity') {
+      return new EventHubBufferedProducerClient(
+        settings.fullyQualifiedNamespace,
+        settings.eventHubName,
+        new DefaultAzureCredential(),
+        options,
+      );
+    }
+    return /EntityPath=/i.test(settings.connectionString)
+      ? new EventHubBufferedProducerClient(settings.connectionString, options)
+      : new EventHubBufferedProducerClient(settings.connectionString, settings.eventHubName, options);
   };
-  const client =
-    settings.kind === 'managed-identity'
-      ? new EventHubProducerClient(
-          settings.fullyQualifiedNamespace,
-          settings.eventHubName,
-          new DefaultAzureCredential(),
-          options,
-        )
-      : /EntityPath=/i.test(settings.connectionString)
-        ? new EventHubProducerClient(settings.connectionString, options)
-        : new EventHubProducerClient(settings.connectionString, settings.eventHubName, options);
-  // The SDK client is used through the sink's narrow interface; the assignment checks it still fits.
-  const producer: EventProducer = client;
-  return producer;
 }

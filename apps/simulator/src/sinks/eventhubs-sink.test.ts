@@ -1,79 +1,86 @@
+import type { EventData } from '@azure/event-hubs';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../pacing.js';
-import { createEventHubsSink, type EventBatch, type EventProducer } from './eventhubs-sink.js';
+import {
+  type BufferedEventProducer,
+  type BufferedProducerOptions,
+  createEventHubsSink,
+} from './eventhubs-sink.js';
 
 interface SentBatch {
   readonly partitionKey: string | undefined;
   readonly bodies: readonly Uint8Array[];
-  readonly sizeInBytes: number;
 }
 
 /**
- * A fake of the EventHubProducerClient subset the sink uses (Event Hubs cannot run here): batches
- * bounded by size like the SDK's, sends that take a few event-loop turns, optional failures.
+ * A fake of `EventHubBufferedProducerClient` (Event Hubs cannot run here), with the SDK's shape
+ * and reporting: events are buffered per partition key and published in batches of at most
+ * `batchEvents`, each outcome reported to the handlers the client was built with, as the SDK
+ * does once its own retries are over. `failures` are the errors of the first sends.
  */
-function fakeProducer(options: { maxSizeInBytes?: number; failures?: unknown[] } = {}) {
-  const maxSizeInBytes = options.maxSizeInBytes ?? 4_096;
-  const failures = [...(options.failures ?? [])];
+function fakeBufferedProducer(
+  behaviour: { batchEvents?: number; maxEventBytes?: number; failures?: Error[] } = {},
+) {
+  const batchEvents = behaviour.batchEvents ?? 10;
+  const maxEventBytes = behaviour.maxEventBytes ?? 4_096;
+  const failures = [...(behaviour.failures ?? [])];
   const sent: SentBatch[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
-  let attempts = 0;
-  let closed = false;
-  const producer: EventProducer = {
-    async createBatch(batchOptions) {
-      const bodies: Uint8Array[] = [];
-      let size = 64;
-      const batch: EventBatch & { partitionKey: string | undefined; bodies: Uint8Array[] } = {
-        partitionKey: batchOptions?.partitionKey,
-        bodies,
-        get count() {
-          return bodies.length;
-        },
-        get sizeInBytes() {
-          return size;
-        },
-        tryAdd(event) {
-          const next = size + event.body.byteLength + 16;
-          if (next > maxSizeInBytes) return false;
-          bodies.push(event.body);
-          size = next;
-          return true;
-        },
-      };
-      return batch;
-    },
-    async sendBatch(batch) {
-      attempts++;
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      try {
-        for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-        if (failures.length > 0) throw failures.shift();
-        const { partitionKey, bodies } = batch as EventBatch & {
-          partitionKey: string | undefined;
-          bodies: Uint8Array[];
-        };
-        sent.push({ partitionKey, bodies: [...bodies], sizeInBytes: batch.sizeInBytes });
-      } finally {
-        inFlight--;
+  const buffers = new Map<string | undefined, EventData[]>();
+  const state = { enqueued: 0, sends: 0, closedWithFlush: undefined as boolean | undefined };
+  let handlers: BufferedProducerOptions | undefined;
+
+  const publish = async (partitionKey: string | undefined, events: EventData[]) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    state.sends++;
+    const context = { partitionId: partitionKey ?? 'any', events };
+    const failure = failures.shift();
+    if (failure) handlers!.onSendEventsErrorHandler({ ...context, error: failure });
+    else {
+      sent.push({ partitionKey, bodies: events.map((e) => e.body as Uint8Array) });
+      handlers!.onSendEventsSuccessHandler(context);
+    }
+  };
+  const flush = async () => {
+    const pending = [...buffers].filter(([, events]) => events.length > 0);
+    buffers.clear();
+    for (const [key, events] of pending) await publish(key, events);
+  };
+  const producer: BufferedEventProducer = {
+    async enqueueEvent(event, options) {
+      state.enqueued++;
+      if ((event.body as Uint8Array).byteLength > maxEventBytes) {
+        handlers!.onSendEventsErrorHandler({
+          partitionId: '0',
+          events: [event],
+          error: new Error('Placeholder for max message size exceeded'),
+        });
+        return 0;
       }
+      const key = options?.partitionKey;
+      const buffer = buffers.get(key) ?? [];
+      buffers.set(key, buffer);
+      buffer.push(event);
+      if (buffer.length >= batchEvents) {
+        buffers.delete(key);
+        await publish(key, buffer);
+      }
+      return buffer.length;
     },
-    async close() {
-      closed = true;
+    flush,
+    async close(options) {
+      state.closedWithFlush = options?.flush ?? true;
+      if (state.closedWithFlush) await flush();
     },
   };
   return {
-    producer,
+    createProducer: (options: BufferedProducerOptions) => {
+      handlers = options;
+      return producer;
+    },
     sent,
-    get maxInFlight() {
-      return maxInFlight;
-    },
-    get attempts() {
-      return attempts;
-    },
-    get closed() {
-      return closed;
+    state,
+    get handlers() {
+      return handlers;
     },
   };
 }
@@ -82,40 +89,29 @@ const frozenClock: Clock = { now: () => 0, sleep: async () => {} };
 
 const line = (merchantId: string, n: number) =>
   JSON.stringify({ schemaVersion: 1, eventId: `e-${n}`, merchantId, amountMinor: n, note: 'x'.repeat(100) });
+const text = (body: Uint8Array) => Buffer.from(body).toString('utf8');
 
 describe('createEventHubsSink', () => {
-  it('sends every line verbatim, in size-bounded batches, one partition key per merchant', async () => {
-    const fake = fakeProducer({ maxSizeInBytes: 2_000 });
-    const sink = createEventHubsSink({
-      producer: fake.producer,
-      clock: frozenClock,
-      maxBufferedEvents: 10_000,
-    });
+  it("sends every line verbatim through the SDK's buffered producer, keyed by merchant, in order per merchant", async () => {
+    const fake = fakeBufferedProducer({ batchEvents: 7 });
+    const sink = createEventHubsSink({ createProducer: fake.createProducer, clock: frozenClock });
     const lines = Array.from({ length: 300 }, (_, i) => line(`m_${i % 3}`, i));
     for (const l of lines) await sink.write(l);
     const totals = await sink.finish();
 
-    expect(totals).toMatchObject({ sent: 300, keyed: 300, unkeyed: 0, retries: 0 });
-    expect(totals.batches).toBe(fake.sent.length);
-    expect(fake.sent.length).toBeGreaterThan(3 * 10); // each merchant's 100 lines needed several batches
-    for (const batch of fake.sent) {
-      expect(batch.sizeInBytes).toBeLessThanOrEqual(2_000);
-      for (const body of batch.bodies) {
-        expect(JSON.parse(Buffer.from(body).toString('utf8')).merchantId).toBe(batch.partitionKey);
-      }
-    }
-    // Per merchant, the order of the lines is kept.
+    expect(totals).toMatchObject({ sent: 300, keyed: 300, unkeyed: 0, batches: fake.sent.length });
+    expect(totals.bytes).toBe(lines.reduce((n, l) => n + Buffer.byteLength(l), 0));
+    expect(fake.handlers?.maxWaitTimeInMs).toBe(250);
     for (const merchant of ['m_0', 'm_1', 'm_2']) {
       const bodies = fake.sent.filter((b) => b.partitionKey === merchant).flatMap((b) => b.bodies);
-      expect(bodies.map((b) => Buffer.from(b).toString('utf8'))).toEqual(
-        lines.filter((l) => l.includes(`"${merchant}"`)),
-      );
+      expect(bodies.map(text)).toEqual(lines.filter((l) => l.includes(`"${merchant}"`)));
     }
+    expect(fake.state.closedWithFlush).toBe(false); // finish flushed first
   });
 
   it('sends malformed lines without a partition key and byte for byte, invalid UTF-8 included', async () => {
-    const fake = fakeProducer();
-    const sink = createEventHubsSink({ producer: fake.producer, clock: frozenClock });
+    const fake = fakeBufferedProducer();
+    const sink = createEventHubsSink({ createProducer: fake.createProducer, clock: frozenClock });
     const bad = [
       '{"merchantId":"m_1","amountMinor":',
       '[{"merchantId":"m_1"}]',
@@ -129,78 +125,43 @@ describe('createEventHubsSink', () => {
     const totals = await sink.finish();
     expect(totals).toMatchObject({ sent: 6, keyed: 1, unkeyed: 5 });
     const unkeyed = fake.sent.filter((b) => b.partitionKey === undefined).flatMap((b) => b.bodies);
-    expect(unkeyed.slice(0, 4).map((b) => Buffer.from(b).toString('utf8'))).toEqual(bad);
+    expect(unkeyed.slice(0, 4).map(text)).toEqual(bad);
     expect([...unkeyed[4]!]).toEqual([...invalidUtf8]);
     // Bodies are bytes, so the SDK sends them as they are instead of JSON-quoting a string.
     expect(unkeyed.every((b) => b instanceof Uint8Array)).toBe(true);
   });
 
-  it('keeps at most maxInFlight sendBatch calls in flight', async () => {
-    const fake = fakeProducer({ maxSizeInBytes: 600 });
-    const sink = createEventHubsSink({
-      producer: fake.producer,
-      clock: frozenClock,
-      maxInFlight: 2,
-      maxBufferedEvents: 50,
-    });
-    for (let i = 0; i < 400; i++) await sink.write(line(`m_${i % 20}`, i));
-    const totals = await sink.finish();
-    expect(totals.sent).toBe(400);
-    expect(fake.maxInFlight).toBe(2);
-  });
-
-  it('retries a failed send and counts the retry; gives up at once on a non-retryable error', async () => {
-    const transient = Object.assign(new Error('server busy'), { retryable: true });
-    const fake = fakeProducer({ failures: [transient, transient] });
-    const sink = createEventHubsSink({ producer: fake.producer, clock: frozenClock, sendAttempts: 3 });
-    for (let i = 0; i < 5; i++) await sink.write(line('m_1', i));
-    const totals = await sink.finish();
-    expect(totals).toMatchObject({ sent: 5, batches: 1, retries: 2 });
-    expect(fake.attempts).toBe(3);
-
-    const unauthorized = Object.assign(new Error('Unauthorized access'), { retryable: false });
-    const failing = fakeProducer({ failures: [unauthorized] });
-    const stopped = createEventHubsSink({ producer: failing.producer, clock: frozenClock, sendAttempts: 5 });
-    await stopped.write(line('m_1', 1));
-    await expect(stopped.finish()).rejects.toThrow(/failed \(attempt 1\): Unauthorized access/);
-    expect(failing.attempts).toBe(1);
-  });
-
-  it('fails once the attempts are used up, and refuses further writes', async () => {
-    const transient = Object.assign(new Error('timeout'), { retryable: true });
-    const fake = fakeProducer({ failures: [transient, transient, transient], maxSizeInBytes: 300 });
-    const sink = createEventHubsSink({
-      producer: fake.producer,
-      clock: frozenClock,
-      sendAttempts: 3,
-      maxInFlight: 1,
-    });
-    await sink.write(line('m_1', 1));
-    await sink.write(line('m_1', 2)); // does not fit: the first batch goes out and fails three times
-    await expect(sink.finish()).rejects.toThrow(/attempt 3\): timeout/);
-    await expect(sink.write(line('m_1', 3))).rejects.toThrow(/timeout/);
-  });
-
-  it('sends open batches after lingerMs, so a live run streams', async () => {
-    let now = 0;
-    const clock: Clock = { now: () => now, sleep: async () => {} };
-    const fake = fakeProducer();
-    const sink = createEventHubsSink({ producer: fake.producer, clock, lingerMs: 250 });
-    await sink.write(line('m_1', 1));
-    now = 100;
-    await sink.write(line('m_2', 2));
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    expect(fake.attempts).toBe(0);
-    now = 260;
-    await sink.write(line('m_1', 3));
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    expect(fake.sent.map((b) => b.bodies.length).sort()).toEqual([1, 2]);
+  it('passes maxWaitTimeInMs to the client, so a live run streams partly filled batches', async () => {
+    const fake = fakeBufferedProducer();
+    const sink = createEventHubsSink({ createProducer: fake.createProducer, maxWaitTimeInMs: 50 });
+    expect(fake.handlers?.maxWaitTimeInMs).toBe(50);
     await sink.finish();
   });
 
-  it('rejects an event larger than an empty batch', async () => {
-    const fake = fakeProducer({ maxSizeInBytes: 100 });
-    const sink = createEventHubsSink({ producer: fake.producer, clock: frozenClock });
-    await expect(sink.write(line('m_1', 1))).rejects.toThrow(/does not fit in an empty batch/);
+  it('stops at a send the client gave up on, without retrying it again, and refuses further writes', async () => {
+    const fake = fakeBufferedProducer({ batchEvents: 5, failures: [new Error('server busy\nat stack')] });
+    const sink = createEventHubsSink({ createProducer: fake.createProducer, clock: frozenClock });
+    for (let i = 0; i < 5; i++) await sink.write(line('m_1', i));
+    await expect(sink.write(line('m_1', 6))).rejects.toThrow(
+      /sending 5 events to partition m_1 failed after the client's retries: server busy$/,
+    );
+    await expect(sink.finish()).rejects.toThrow(/server busy/);
+    expect(fake.state).toMatchObject({ enqueued: 5, sends: 1 });
+  });
+
+  it('reports an event larger than an empty batch', async () => {
+    const fake = fakeBufferedProducer({ maxEventBytes: 100 });
+    const sink = createEventHubsSink({ createProducer: fake.createProducer, clock: frozenClock });
+    await sink.write(line('m_1', 1));
+    await expect(sink.finish()).rejects.toThrow(/an event of \d+ bytes does not fit in an empty batch/);
+  });
+
+  it('closes the client without sending what is buffered when a run stops early', async () => {
+    const fake = fakeBufferedProducer();
+    const sink = createEventHubsSink({ createProducer: fake.createProducer, clock: frozenClock });
+    await sink.write(line('m_1', 1));
+    await sink.close();
+    expect(fake.state.closedWithFlush).toBe(false);
+    expect(fake.sent).toEqual([]);
   });
 });
