@@ -21,7 +21,7 @@ const schemaFileNames = readdirSync(defaultSchemaDir)
   .filter((name) => name.endsWith('.sql'))
   .sort();
 
-/** The contract's tables and columns (ARCHITECTURE.md, "Tables"), with the types that matter. */
+/** The contract's tables and columns (docs/architecture.md, "Tables"), with the types that matter. */
 const contractColumns: Record<string, Record<string, string | undefined>> = {
   payment_metrics_5m: {
     window_start: 'timestamp with time zone',

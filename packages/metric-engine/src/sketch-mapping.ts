@@ -6,8 +6,8 @@
  * a persistent format: stored sketches are merged in SQL by adding counts per index, possibly
  * years apart, so the function must never change under a dependency upgrade. It is written out
  * with exactly the library's arithmetic (gamma = (1+a)/(1-a), index = ceil(log2(v) * ln2 /
- * log1p(gamma - 1)), i.e. ceil(log_gamma(v))), and sketch-mapping.test.ts checks it matches the
- * library's `DDSketch.mapping.key` value for value.
+ * log1p(gamma - 1)), i.e. ceil(log_gamma(v))), and stored-sketch.test.ts ('sketch mapping')
+ * checks it matches the library's `DDSketch.mapping` index and value, value for value.
  */
 export interface SketchMapping {
   readonly relativeAccuracy: number;
