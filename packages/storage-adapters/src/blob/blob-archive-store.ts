@@ -1,17 +1,14 @@
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { BlobHTTPHeaders, ContainerClient, Metadata } from '@azure/storage-blob';
 import {
   type ArchiveBatch,
   type ArchiveStore,
   archiveBatchName,
   archiveBatchText,
+  gzipArchiveObject,
   type LargePayloadKey,
   largePayloadName,
 } from '../archive-store.js';
 import { ArchiveStoreError, ArchiveStoreErrorCode } from '../archive-store-error.js';
-
-const gzipAsync = promisify(gzip);
 
 export interface BlobArchiveStoreOptions {
   /**
@@ -77,7 +74,7 @@ export function createBlobArchiveStore(options: BlobArchiveStoreOptions): Archiv
     headers: BlobHTTPHeaders,
     metadata: Metadata,
   ): Promise<{ readonly name: string }> => {
-    const [compressed] = await Promise.all([gzipAsync(body), ensureContainer()]);
+    const [compressed] = await Promise.all([gzipArchiveObject(body), ensureContainer()]);
     try {
       await containerClient.getBlockBlobClient(name).upload(compressed, compressed.byteLength, {
         blobHTTPHeaders: { ...headers, blobContentEncoding: 'gzip' },

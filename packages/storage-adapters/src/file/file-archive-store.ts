@@ -1,18 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import {
   type ArchiveBatch,
   type ArchiveStore,
   archiveBatchName,
   archiveBatchText,
+  gzipArchiveObject,
   type LargePayloadKey,
   largePayloadName,
 } from '../archive-store.js';
-
-const gzipAsync = promisify(gzip);
 
 export interface FileArchiveStoreOptions {
   /** Folder the archive names are resolved against (created when missing). */
@@ -32,7 +29,7 @@ export function createFileArchiveStore(options: FileArchiveStoreOptions): Archiv
     try {
       const file = await open(temporary, 'w');
       try {
-        await file.writeFile(await gzipAsync(body));
+        await file.writeFile(await gzipArchiveObject(body));
         await file.sync();
       } finally {
         await file.close();
