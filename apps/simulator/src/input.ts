@@ -61,7 +61,8 @@ export async function openReplayInput(path: string): Promise<ReplayInput> {
   for await (const chunk of createReadStream(path)) {
     const buffer = chunk as Buffer;
     hash.update(buffer);
-    for (const byte of buffer) if (byte === 10) lineCount++;
+    // indexOf scans natively; a byte-by-byte loop took seconds on a 400,000-line file.
+    for (let at = buffer.indexOf(10); at !== -1; at = buffer.indexOf(10, at + 1)) lineCount++;
     if (buffer.length > 0) lastByte = buffer[buffer.length - 1]!;
   }
   if (lastByte !== 10) lineCount++;

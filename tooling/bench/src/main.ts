@@ -115,12 +115,14 @@ async function streamRun(
 }
 
 /**
- * The V8 flags the measuring processes run with: none beyond the TypeScript loader, as the
- * Function host and `pnpm simulate` start Node. Peak RSS is only meaningful with those.
+ * The V8 flags the measuring processes run with (the bench script's, passed on to every
+ * child): the runtimes' own, `--max-semi-space-size=8`, which `pnpm simulate` / `pnpm start`
+ * (apps/simulator's scripts) and the Function (`languageWorkers__node__arguments`) set too.
  */
 function nodeFlags(): string {
+  const loader = new Set(['--import', '--conditions', '--require']);
   const flags = process.execArgv.filter(
-    (arg, i, all) => !/^--(import|conditions)/.test(arg) && !/^--(import|conditions)$/.test(all[i - 1] ?? ''),
+    (arg, i, all) => !loader.has(arg) && !loader.has(all[i - 1] ?? '') && !arg.startsWith('--conditions='),
   );
   return flags.length > 0 ? flags.join(' ') : 'none (Node defaults)';
 }

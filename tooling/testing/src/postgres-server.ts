@@ -10,6 +10,8 @@ const run = promisify(execFile);
 export interface PostgresServerOptions {
   /** Keep fsync on (benchmarks); tests turn it off because they measure correctness, not speed. */
   readonly fsync?: boolean;
+  /** Server parameters (`name: value`) added to the command line, e.g. the benchmark's tuning. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 export interface PostgresServer {
@@ -86,6 +88,7 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     `-c fsync=${options.fsync === false ? 'off' : 'on'}`,
   ];
   if (options.fsync === false) settings.push('-c synchronous_commit=off', '-c full_page_writes=off');
+  for (const [name, value] of Object.entries(options.settings ?? {})) settings.push(`-c ${name}=${value}`);
 
   const pgCtl = async (...args: string[]) => {
     await run(join(binDir, 'pg_ctl'), ['-D', pgdata, '-w', '-t', '60', ...args], { ...asUser });
