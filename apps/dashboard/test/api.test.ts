@@ -52,7 +52,7 @@ beforeAll(async () => {
   });
   app = await buildDashboardApp({ db: reader.db, statementTimeoutInMs: TIMEOUT_MS });
   reference = await Reference.connect(database.url);
-});
+}, 240_000);
 
 afterAll(async () => {
   await app?.close();

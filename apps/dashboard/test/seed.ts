@@ -60,3 +60,38 @@ export async function seedScenario(databaseUrl: string, options: SeedOptions): P
   }
   return { lines: lines.length };
 }
+
+/**
+ * Writes what detection and segmentation record, for the page to show: an open critical
+ * approval-rate anomaly on the merchant whose approvals collapsed (over its worst hour) and one
+ * segment per merchant. The dashboard only reads these tables.
+ */
+export async function recordAnalytics(databaseUrl: string, asOf: string): Promise<{ merchantId: string }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ merchant_id: string; window_start: Date; rate: number }>(
+      `select merchant_id, date_trunc('hour', window_start) as window_start,
+              sum(approved_count)::float8 / sum(txn_count) as rate
+         from payment_metrics_5m group by 1, 2 having sum(txn_count) >= 20 order by 3 limit 1`,
+    );
+    const worst = rows[0]!;
+    await client.query(
+      `insert into metric_anomalies (metric, scope, window_start, window_end, observed, expected, score, severity, detector)
+       values ('approval_rate', $1, $2, $2::timestamptz + interval '1 hour', $3, 0.91, 12.5, 'critical', 'dashboard-test'),
+              ('volume', '{}', $2::timestamptz + interval '1 hour', $2::timestamptz + interval '90 minutes', 1800, 1200, 4.2, 'warning', 'dashboard-test')`,
+      [JSON.stringify({ merchant_id: worst.merchant_id }), worst.window_start, worst.rate],
+    );
+    await client.query(
+      `insert into merchant_segments (as_of, merchant_id, segment, distance, features)
+       select $1::date, merchant_id,
+              case when sum(txn_count) >= 1000 then 'high-volume' when sum(txn_count) >= 200 then 'steady-mid' else 'long-tail' end,
+              1.0 / (1 + sum(txn_count)), jsonb_build_object('transactions', sum(txn_count))
+         from payment_metrics_5m group by merchant_id`,
+      [asOf],
+    );
+    return { merchantId: worst.merchant_id };
+  } finally {
+    await client.end();
+  }
+}

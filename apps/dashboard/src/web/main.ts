@@ -24,8 +24,10 @@ const ranges = [
   { name: '7d', label: '7 d', previous: 'previous 7 days' },
 ] as const;
 
-const LIVE_REFRESH_MS = 15_000;
-const RETRY_MS = 15_000;
+// ?refresh=<seconds> shortens the wait, for tests and wall screens.
+const refreshSeconds = Number(new URL(window.location.href).searchParams.get('refresh'));
+const LIVE_REFRESH_MS = refreshSeconds > 0 ? refreshSeconds * 1000 : 15_000;
+const RETRY_MS = LIVE_REFRESH_MS;
 
 interface Route {
   readonly merchantId: string | null;
@@ -44,11 +46,14 @@ function currentRoute(): Route {
 
 function hrefFor(route: Route): string {
   const path = route.merchantId ? `/merchants/${encodeURIComponent(route.merchantId)}` : '/';
-  return `${path}?range=${route.range}`;
+  const refresh = new URL(window.location.href).searchParams.get('refresh');
+  return `${path}?range=${route.range}${refresh ? `&refresh=${encodeURIComponent(refresh)}` : ''}`;
 }
 
 function navigate(route: Route): void {
+  const samePage = route.merchantId === currentRoute().merchantId;
   window.history.pushState(null, '', hrefFor(route));
+  if (!samePage) window.scrollTo(0, 0);
   void load();
 }
 
@@ -117,7 +122,11 @@ function renderStatus(status: StatusJson | null, range: RangeJson | null): void 
   put(
     element,
     status.live
-      ? h('span', { class: 'live', title: 'A run is writing; the page refreshes every 15 s' }, 'Live')
+      ? h(
+          'span',
+          { class: 'live', title: `A run is writing; the page refreshes every ${LIVE_REFRESH_MS / 1000} s` },
+          'Live',
+        )
       : h('span', { class: 'idle' }, 'Idle'),
     h('span', { class: 'muted' }, ` ${formatPeriod(range.from, range.to)} · ${range.grain} grain`),
   );
@@ -206,7 +215,7 @@ async function load(options: { quiet?: boolean } = {}): Promise<void> {
           h('code', {}, 'pnpm start'),
           ' for a demo scenario, or ',
           h('code', {}, 'pnpm simulate --sink local'),
-          '; this page checks again every 15 s.',
+          `; this page checks again every ${RETRY_MS / 1000} s.`,
         ),
       ),
     );
@@ -317,7 +326,8 @@ async function load(options: { quiet?: boolean } = {}): Promise<void> {
             ],
             b,
           );
-          approval.note.textContent = b.length > 0 ? `${b.length} anomalies marked` : '';
+          approval.note.textContent =
+            b.length > 0 ? `${b.length} ${b.length === 1 ? 'anomaly' : 'anomalies'} marked` : '';
           resolve();
         })(),
       );
