@@ -159,6 +159,7 @@ describe('pnpm start (demo)', () => {
     expect(summary).toMatch(/approval rate\s+\d+\.\d\d%/);
     expect(summary).toMatch(/p95 \d+ ms/);
     expect(summary).toContain(join(dataDir, 'pglite'));
+    expect(summary).toContain('open the dashboard on this data: pnpm dashboard -> http://127.0.0.1:8080');
 
     const pglite = await PGlite.create(join(dataDir, 'pglite'));
     try {

@@ -218,6 +218,7 @@ async function simulate(options: SimulateOptions, migrate: boolean): Promise<voi
       `source: ${source}`,
       ...(groundTruthPath ? [`ground truth: ${groundTruthPath}`] : []),
       ...runtime.where,
+      `open the dashboard on this data: ${settings!.databaseUrl ? 'with the same DATABASE_URL, ' : ''}pnpm dashboard -> http://127.0.0.1:8080`,
     ];
     await done(formatSummary(totals, summary, extra));
   } finally {
