@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { FIXED_NOW as NOW } from '@paymetrics/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOW } from '../test/fixtures.js';
 import { type SeededDatabase, seededDatabase } from '../test/seeded-database.js';
 
 const run = promisify(execFile);

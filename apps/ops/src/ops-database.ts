@@ -9,6 +9,7 @@ import { MigrationError, openDatabase } from '@paymetrics/migrate';
 import {
   createPgliteMetricsStore,
   createPostgresMetricsStore,
+  type Database,
   type MetricsStore,
   tolerateConnectionLoss,
 } from '@paymetrics/storage-adapters';
@@ -35,8 +36,7 @@ export class OpsSettingError extends Error {
 }
 
 export interface OpsDatabase {
-  // biome-ignore lint/suspicious/noExplicitAny: the tools read and write the schema's tables with raw SQL
-  readonly db: Kysely<any>;
+  readonly db: Kysely<Database>;
   readonly description: string;
   /** The pipeline's store and engine, opened on first use (only retries need them). */
   pipeline(): { readonly store: MetricsStore; readonly engine: MetricEngine };

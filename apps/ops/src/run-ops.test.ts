@@ -1,9 +1,8 @@
-import type { FailedItem } from '@paymetrics/dead-letter';
+import { type RetryItemResult, reconcile } from '@paymetrics/operations';
+import type { FailedItem } from '@paymetrics/storage-adapters';
+import { FILE_SOURCE, FIXED_NOW as NOW } from '@paymetrics/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FILE_SOURCE, NOW } from '../test/fixtures.js';
 import { type SeededDatabase, seededDatabase } from '../test/seeded-database.js';
-import { reconcile } from './reconcile.js';
-import type { RetryItemResult } from './retry-failed-items.js';
 import { runOps } from './run-ops.js';
 
 describe('pnpm dlq on PostgreSQL', () => {

@@ -1,19 +1,20 @@
-import { discardFailedItems, type FailedItemFilter, listFailedItems } from '@paymetrics/dead-letter';
 import { defaultEventTimeBounds } from '@paymetrics/metric-engine';
-import { type FailedItemStatus, failedItemStatuses } from '@paymetrics/schemas';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
+  formatCount,
   formatFailedItemList,
   formatFailedItemView,
   formatOutcomes,
+  formatReconciliation,
+  pruneProcessedEvents,
+  reconcile,
+  retryFailedItems,
   summarizeOutcomes,
   viewFailedItem,
-} from './failed-item-view.js';
-import { formatReconciliation } from './format-report.js';
+} from '@paymetrics/operations';
+import { type FailedItemStatus, failedItemStatuses } from '@paymetrics/schemas';
+import { discardFailedItems, type FailedItemFilter, listFailedItems } from '@paymetrics/storage-adapters';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type OpsDatabase, openOpsDatabase, readOpsSettings } from './ops-database.js';
-import { pruneProcessedEvents } from './prune-processed-events.js';
-import { formatCount, reconcile } from './reconcile.js';
-import { retryFailedItems } from './retry-failed-items.js';
 
 export interface OpsIo {
   readonly env: NodeJS.ProcessEnv;
@@ -137,12 +138,27 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
 
   program
     .command('reconcile')
-    .description('check that every event received was counted, dead-lettered or skipped as a duplicate, once')
+    .description(
+      'check that every event received was counted, dead-lettered or skipped as a duplicate, once, over a range of windows',
+    )
+    .addOption(
+      new Option('--from <time>', 'first window checked (default: 7 days before --to)').argParser(instant),
+    )
+    .addOption(
+      new Option(
+        '--to <time>',
+        'end of the windows checked (default: the latest window that can change now)',
+      ).argParser(instant),
+    )
     .option('--json', 'the full report as JSON')
     .addOption(new Option('--now <time>', 'the current time (tests)').argParser(instant).hideHelp())
-    .action((options: { json?: boolean; now?: Date }) =>
+    .action((options: { json?: boolean; now?: Date; from?: Date; to?: Date }) =>
       withDatabase(async ({ db }) => {
-        const report = await reconcile(db, options.now ? { now: options.now } : {});
+        const report = await reconcile(db, {
+          ...(options.now ? { now: options.now } : {}),
+          ...(options.from ? { from: options.from } : {}),
+          ...(options.to ? { to: options.to } : {}),
+        });
         if (options.json) json(report);
         else io.stdout(`${formatReconciliation(report)}\n`);
         exitCode = report.ok ? ExitCode.ok : ExitCode.mismatch;

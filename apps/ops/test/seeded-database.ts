@@ -1,8 +1,7 @@
 import { processBatch } from '@paymetrics/pipeline';
-import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
+import { createSchemaDatabase, mixedBatches, FIXED_NOW as NOW, type TestDatabase } from '@paymetrics/testing';
 import { sql } from 'kysely';
 import { type OpsDatabase, openOpsDatabase } from '../src/ops-database.js';
-import { mixedBatches, NOW } from './fixtures.js';
 
 export interface SeededDatabase {
   readonly database: TestDatabase;

@@ -13,7 +13,6 @@ import {
   isRetryable,
   RetryableBatchError,
 } from './classify.js';
-import type { FailedItemsDatabase } from './failed-items.js';
 
 /** The error a promise rejects with; fails the test if it resolves. */
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -206,9 +205,6 @@ describe('classifyFailure: errors from a real PostgreSQL server', () => {
   });
 
   it('Kysely passes the driver error through unchanged', async () => {
-    const db = new Kysely<FailedItemsDatabase>({
-      dialect: new PostgresDialect({ pool: createTestPool(database.url, 1) }),
-    });
     const row = {
       stage: 'validate',
       error_code: 'invalid_amount',
@@ -225,6 +221,9 @@ describe('classifyFailure: errors from a real PostgreSQL server', () => {
       resolved_at: null,
       last_error: null,
     } as const;
+    const db = new Kysely<{ failed_items: typeof row }>({
+      dialect: new PostgresDialect({ pool: createTestPool(database.url, 1) }),
+    });
     try {
       await db.insertInto('failed_items').values(row).execute();
       const error = await rejection(db.insertInto('failed_items').values(row).execute());

@@ -15,23 +15,6 @@ export {
   decodeEventBody,
 } from './decode.js';
 export {
-  claimDueFailedItems,
-  DEFAULT_CLAIM_LEASE_MS,
-  DEFAULT_LIST_LIMIT,
-  discardFailedItems,
-  type FailedItem,
-  type FailedItemFilter,
-  type FailedItemOutcome,
-  type FailedItemOutcomeKind,
-  type FailedItemsDatabase,
-  type FailedItemsTable,
-  insertFailedItems,
-  listFailedItems,
-  MAX_LIST_LIMIT,
-  releaseFailedItems,
-  resolveFailedItems,
-} from './failed-items.js';
-export {
   type CreatedFailedItem,
   type CreateFailedItemInput,
   createFailedItem,

@@ -1,6 +1,5 @@
-import type { FailedItem } from '@paymetrics/dead-letter';
 import type { MetricEngine } from '@paymetrics/metric-engine';
-import type { BatchCounters, BatchWriter, MetricsStore } from '@paymetrics/storage-adapters';
+import type { BatchCounters, BatchWriter, FailedItem, MetricsStore } from '@paymetrics/storage-adapters';
 import { processBatch } from './process-batch.js';
 
 export type RerunOutcome =

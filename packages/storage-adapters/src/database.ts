@@ -1,4 +1,5 @@
 import type { StoredSketch } from '@paymetrics/metric-engine';
+import type { FailedItemStatus } from '@paymetrics/schemas';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
@@ -66,6 +67,7 @@ export interface AggregateHistogramsTable {
   updated_at: GeneratedTimestamptz;
 }
 
+/** The one type of the failed_items table (database/schemas/04_failed_items.sql and later). */
 export interface FailedItemsTable {
   id: ColumnType<string | bigint, never, never>;
   failed_at: GeneratedTimestamptz;
@@ -81,11 +83,7 @@ export interface FailedItemsTable {
   sequence_number: Int8;
   event_id: string | null;
   attempts: Generated<number>;
-  status: ColumnType<
-    'pending' | 'retrying' | 'resolved' | 'discarded',
-    'pending' | 'retrying' | 'resolved' | 'discarded' | undefined,
-    'pending' | 'retrying' | 'resolved' | 'discarded'
-  >;
+  status: ColumnType<FailedItemStatus, FailedItemStatus | undefined, FailedItemStatus>;
   next_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   resolved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   last_error: ColumnType<string | null, string | null | undefined, string | null>;
@@ -121,7 +119,8 @@ export interface Database {
 export type PaymentMetrics5m = Selectable<PaymentMetrics5mTable>;
 export type DynamicMetric = Selectable<DynamicMetricsTable>;
 export type AggregateHistogram = Selectable<AggregateHistogramsTable>;
-export type FailedItem = Selectable<FailedItemsTable>;
+/** A failed_items row as selected; the camel-case `FailedItem` (failed-items.ts) is what callers use. */
+export type FailedItemRow = Selectable<FailedItemsTable>;
 export type NewFailedItem = Insertable<FailedItemsTable>;
 export type FailedItemUpdate = Updateable<FailedItemsTable>;
 export type SourcePosition = Selectable<SourcePositionsTable>;

@@ -36,7 +36,7 @@ export type {
   DimensionsJson,
   DynamicMetric,
   DynamicMetricsTable,
-  FailedItem,
+  FailedItemRow,
   FailedItemsTable,
   FailedItemUpdate,
   GeneratedTimestamptz,
@@ -52,6 +52,22 @@ export type {
   SourcePositionsTable,
   Timestamptz,
 } from './database.js';
+export {
+  claimDueFailedItems,
+  claimFailedItems,
+  DEFAULT_CLAIM_LEASE_MS,
+  DEFAULT_LIST_LIMIT,
+  discardFailedItems,
+  type FailedItem,
+  type FailedItemFilter,
+  type FailedItemOutcome,
+  type FailedItemOutcomeKind,
+  insertFailedItems,
+  listFailedItems,
+  MAX_LIST_LIMIT,
+  releaseFailedItems,
+  resolveFailedItems,
+} from './failed-items.js';
 export { createFileArchiveStore, type FileArchiveStoreOptions } from './file/file-archive-store.js';
 export type {
   BatchCounters,

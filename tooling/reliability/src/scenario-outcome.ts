@@ -1,4 +1,5 @@
-import { reconcile } from '@paymetrics/ops';
+import { reconcile } from '@paymetrics/operations';
+import type { Database } from '@paymetrics/storage-adapters';
 import { diffMetricsTables, readPaymentMetrics, referenceAggregation } from '@paymetrics/testing';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -73,10 +74,15 @@ export async function checkScenarioOutcome(
   if (parkedExtra > 0) problems.push(`${parkedExtra} failed_items rows are extra`);
 
   const pool = new pg.Pool({ connectionString: url, max: 2 });
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let reconcileVerdict: string;
   try {
-    const report = await reconcile(db, options.nowMs === undefined ? {} : { now: new Date(options.nowMs) });
+    // Every window the scenario wrote, not only the default last 7 days.
+    const report = await reconcile(db, {
+      from: new Date(0),
+      to: new Date('9999-01-01T00:00:00Z'),
+      ...(options.nowMs === undefined ? {} : { now: new Date(options.nowMs) }),
+    });
     reconcileVerdict = report.verdict;
     if (!report.ok) problems.push(...report.problems.map((p) => `reconcile: ${p}`));
   } finally {

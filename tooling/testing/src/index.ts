@@ -8,6 +8,7 @@ export {
   testAzuriteConnectionString,
 } from './azurite-server.js';
 export { createTestDatabase, type TestDatabase, testServerUrl } from './databases.js';
+export { FILE_SOURCE, HUB_SOURCE, mixedBatches, type WorkloadBatch } from './mixed-workload.js';
 export {
   findFreePort,
   findPostgresBinDir,

@@ -1,5 +1,5 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { retryDueFailedItems } from '../failed-item-retry.js';
+import { retryDueFailedItems } from '@paymetrics/operations';
 import { getRuntime } from '../runtime.js';
 
 /** The dead-letter retry timer: one line per run with what happened to the due items. */

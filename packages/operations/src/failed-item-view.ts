@@ -1,4 +1,4 @@
-import type { FailedItem, FailedItemOutcome } from '@paymetrics/dead-letter';
+import type { FailedItem, FailedItemOutcome } from '@paymetrics/storage-adapters';
 import type { RetryItemResult } from './retry-failed-items.js';
 import { textTable } from './text-table.js';
 

@@ -1,4 +1,5 @@
-import { formatCount, type ReconciliationReport } from './reconcile.js';
+import type { ReconciliationReport } from './reconcile.js';
+import { formatCount } from './reconcile-sentences.js';
 import { textTable } from './text-table.js';
 
 const statusLabel = { ok: 'ok', mismatch: 'MISMATCH', not_applicable: 'n/a' } as const;
@@ -49,6 +50,13 @@ export function formatReconciliation(report: ReconciliationReport): string {
     '',
     global,
     '',
+    coverage(report),
     report.verdict,
   ].join('\n');
+}
+
+/** What the checks read: the windows of the range, and the counters of all time. */
+export function coverage(report: ReconciliationReport): string {
+  const { from, to, windows } = report.covered;
+  return `covered: windows ${from} .. ${to} (${formatCount(windows)} windows); partition counters and metrics_vs_counted: everything committed`;
 }

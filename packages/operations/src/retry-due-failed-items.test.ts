@@ -1,11 +1,9 @@
-import { insertFailedItems, listFailedItems } from '@paymetrics/dead-letter';
 import { processBatch, retryPartition } from '@paymetrics/pipeline';
-import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
+import { insertFailedItems, listFailedItems } from '@paymetrics/storage-adapters';
+import { validEvent } from '@paymetrics/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { query, validEvent } from '../test/fixtures.js';
-import { type RetryPolicy, retryDelayMs, retryDueFailedItems } from './failed-item-retry.js';
-import { createRuntime, type FunctionRuntime } from './runtime.js';
-import { readFunctionSettings } from './settings.js';
+import { type SeededDatabase, seededDatabase } from '../test/seeded-database.js';
+import { type RetryPolicy, retryDelayMs, retryDueFailedItems } from './retry-failed-items.js';
 
 const policy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 3_600_000, batchSize: 100 };
 const SOURCE = 'eventhub:ns.servicebus.windows.net/payments/paymetrics-function';
@@ -20,18 +18,13 @@ describe('retryDelayMs', () => {
 });
 
 describe('retryDueFailedItems on PostgreSQL', () => {
-  let database: TestDatabase;
-  let runtime: FunctionRuntime;
+  let runtime: SeededDatabase;
 
   beforeEach(async () => {
-    database = await createSchemaDatabase('function_retry');
-    runtime = await createRuntime(readFunctionSettings({ DATABASE_URL: database.url }), () => undefined);
+    runtime = await seededDatabase('operations_retry', { seed: false });
   });
 
-  afterEach(async () => {
-    await runtime.close();
-    await database.drop();
-  });
+  afterEach(async () => runtime.close());
 
   const retry = (clockMs: number) =>
     retryDueFailedItems({
@@ -43,8 +36,7 @@ describe('retryDueFailedItems on PostgreSQL', () => {
     });
 
   async function txnCount(): Promise<number> {
-    const [row] = await query<{ n: string | null }>(
-      database.url,
+    const [row] = await runtime.query<{ n: string | null }>(
       'select sum(txn_count)::text as n from payment_metrics_5m',
     );
     return Number(row?.n ?? 0);
@@ -98,7 +90,7 @@ describe('retryDueFailedItems on PostgreSQL', () => {
     const due = occurredAt - 5 * 60_000;
     // An operator made it due now, more often than the policy allows attempts.
     for (let attempt = 1; attempt <= policy.maxAttempts + 1; attempt++) {
-      await query(database.url, `update failed_items set next_attempt_at = '${new Date(t0).toISOString()}'`);
+      await runtime.query(`update failed_items set next_attempt_at = '${new Date(t0).toISOString()}'`);
       expect(await retry(t0)).toMatchObject({ claimed: 1, released: 1, discarded: 0 });
       expect(await item()).toMatchObject({
         status: 'pending',
@@ -150,8 +142,8 @@ describe('retryDueFailedItems on PostgreSQL', () => {
     expect(await retry(now + 86_400_000)).toMatchObject({ claimed: 0 });
     // A failing re-run commits nothing: no metrics, no extra failed item, no retry position.
     expect(await txnCount()).toBe(0);
-    expect(await query(database.url, 'select 1 from failed_items')).toHaveLength(1);
-    expect(await query(database.url, 'select 1 from source_positions')).toHaveLength(0);
+    expect(await runtime.query('select 1 from failed_items')).toHaveLength(1);
+    expect(await runtime.query('select 1 from source_positions')).toHaveLength(0);
   });
 
   it('resolves without counting twice when an earlier attempt committed but did not resolve', async () => {

@@ -2,34 +2,38 @@ import { ErrorCode, type FailedItemRecord, FailureStage } from '@paymetrics/sche
 import type { TestDatabase } from '@paymetrics/testing';
 import { createSchemaDatabase } from '@paymetrics/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestPool } from '../test/test-pool.js';
+import type { Database } from './database.js';
 import {
   claimDueFailedItems,
   discardFailedItems,
-  type FailedItemsDatabase,
   insertFailedItems,
   listFailedItems,
   releaseFailedItems,
   resolveFailedItems,
 } from './failed-items.js';
-import { createFailedItem } from './poison.js';
 
 const t0 = new Date('2026-03-01T10:00:00.000Z');
 const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
 
 function record(sequenceNumber: number, overrides: Partial<FailedItemRecord> = {}): FailedItemRecord {
-  const { record } = createFailedItem({
+  const payload = `{"seq":${sequenceNumber},"pan":"************1111"}`;
+  return {
     stage: FailureStage.validate,
     errorCode: ErrorCode.invalidAmount,
     errorMessage: 'amountMinor must not be negative',
-    body: `{"seq":${sequenceNumber},"pan":"4111111111111111"}`,
+    payload,
+    payloadEncoding: 'utf8',
+    payloadBytes: payload.length,
+    payloadRef: null,
     source: 'hub-a',
     partitionId: '0',
     sequenceNumber,
-    now: t0,
-  });
-  return { ...record, ...overrides };
+    eventId: null,
+    nextAttemptAt: null,
+    ...overrides,
+  };
 }
 
 const future = (sequenceNumber: number, nextAttemptAt: Date) =>
@@ -42,12 +46,12 @@ const future = (sequenceNumber: number, nextAttemptAt: Date) =>
 
 describe('failed_items operations on PostgreSQL', () => {
   let database: TestDatabase;
-  let db: Kysely<FailedItemsDatabase>;
+  let db: Kysely<Database>;
 
   beforeAll(async () => {
     database = await createSchemaDatabase('failed_items');
-    db = new Kysely<FailedItemsDatabase>({
-      dialect: new PostgresDialect({ pool: createTestPool(database.url) }),
+    db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) }),
     });
   });
 
@@ -94,16 +98,7 @@ describe('failed_items operations on PostgreSQL', () => {
     });
 
     it('is refused by the table when an overflowing payload has no archive reference', async () => {
-      const { record: overflowing } = createFailedItem({
-        stage: FailureStage.decode,
-        errorCode: ErrorCode.invalidJson,
-        errorMessage: 'x',
-        body: 'x'.repeat(100),
-        source: 's',
-        partitionId: '0',
-        sequenceNumber: 1,
-        maxInlineBytes: 10,
-      });
+      const overflowing = record(1, { payload: null, payloadBytes: 100 });
       await expect(insertFailedItems(db, [overflowing])).rejects.toMatchObject({ code: '23514' });
     });
   });

@@ -1,17 +1,22 @@
-import type { EventBatch } from '@paymetrics/pipeline';
-import { FIXED_NOW, line, validEvent } from '@paymetrics/testing';
+import { FIXED_NOW, line, validEvent } from './transactions.js';
 
-/** The processing time the ops tests inject. */
-export const NOW = FIXED_NOW;
+const NOW = FIXED_NOW;
+
+/** A batch as the pipeline takes it (structurally its EventBatch; this harness needs no pipeline). */
+export interface WorkloadBatch {
+  readonly source: string;
+  readonly partitionId: string;
+  readonly events: readonly { readonly body: string; readonly sequenceNumber: number }[];
+}
 
 export const FILE_SOURCE = 'file:sha256:0123456789abcdef0123456789abcdef';
 export const HUB_SOURCE = 'eventhub:ns.servicebus.windows.net/payments/ops';
 
 /**
- * A mixed workload: a file (lines from 1) and two event hub partitions, with bad lines, a
+ * A mixed workload processed at FIXED_NOW (the operations and ops tests): a file (lines from 1) and two event hub partitions, with bad lines, a
  * repeated eventId inside a batch and across partitions, a future event and a replayed batch.
  */
-export function mixedBatches(): EventBatch[] {
+export function mixedBatches(): WorkloadBatch[] {
   const repeated = validEvent(3);
   const fileLines = [
     ...Array.from({ length: 40 }, (_, i) => line(validEvent(i))),
@@ -21,12 +26,12 @@ export function mixedBatches(): EventBatch[] {
     line(repeated),
     line(validEvent(44, { occurredAt: new Date(NOW + 3_600_000).toISOString() })),
   ];
-  const file: EventBatch = {
+  const file: WorkloadBatch = {
     source: FILE_SOURCE,
     partitionId: '0',
     events: fileLines.map((body, index) => ({ body, sequenceNumber: index + 1 })),
   };
-  const hub = (partitionId: string, first: number, count: number, offset: number): EventBatch => ({
+  const hub = (partitionId: string, first: number, count: number, offset: number): WorkloadBatch => ({
     source: HUB_SOURCE,
     partitionId,
     events: Array.from({ length: count }, (_, i) => ({

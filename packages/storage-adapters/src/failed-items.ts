@@ -1,35 +1,13 @@
 import type { FailedItemRecord, FailedItemStatus } from '@paymetrics/schemas';
-import type { ColumnType, Generated, Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Database, FailedItemRow } from './database.js';
+import { createBatchWriter } from './sql/batch-writer.js';
 
 /**
- * The `failed_items` columns these operations use (database/schemas/04_failed_items.sql).
- * Defined here rather than imported so this package needs no storage adapter; any
- * `Kysely<DB>` whose DB has this table works.
+ * The one module that reads and changes `failed_items` outside a batch's transaction (the
+ * batch writer parks items inside it, with the same insert). Every function takes the schema's
+ * typed database.
  */
-export interface FailedItemsTable {
-  id: ColumnType<string, never, never>;
-  failed_at: ColumnType<Date, Date | undefined, never>;
-  stage: string;
-  error_code: string;
-  error_message: string;
-  payload: string | null;
-  payload_encoding: 'utf8' | 'base64';
-  payload_bytes: number;
-  payload_ref: string | null;
-  source: string;
-  partition_id: string;
-  sequence_number: ColumnType<string | number, number, never>;
-  event_id: string | null;
-  attempts: Generated<number>;
-  status: Generated<FailedItemStatus>;
-  next_attempt_at: Date | null;
-  resolved_at: Date | null;
-  last_error: string | null;
-}
-
-export interface FailedItemsDatabase {
-  failed_items: FailedItemsTable;
-}
 
 /** A stored failed item; `id` is a string because the column is bigint. */
 export interface FailedItem extends FailedItemRecord {
@@ -70,52 +48,25 @@ export interface FailedItemOutcome {
 export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 10_000;
 
-// Any database type with a failed_items table is accepted (the storage adapter declares its
-// own, with column types that may be written differently); the columns are the ones of the
-// schema file, and this cast is the one place that trusts it.
-type AnyFailedItemsDb<DB> = Kysely<DB>;
-const narrow = <DB>(db: AnyFailedItemsDb<DB>) => db as unknown as Kysely<FailedItemsDatabase>;
-
 /**
  * Parks failed items; an item already parked for the same source position is left as it is,
  * so a redelivered batch parks nothing twice. Returns how many rows were new.
  */
-export async function insertFailedItems<DB extends { failed_items: object }>(
-  db: AnyFailedItemsDb<DB>,
+export async function insertFailedItems(
+  db: Kysely<Database>,
   records: readonly FailedItemRecord[],
 ): Promise<{ readonly inserted: number }> {
-  if (records.length === 0) return { inserted: 0 };
-  const result = await narrow(db)
-    .insertInto('failed_items')
-    .values(
-      records.map((record) => ({
-        stage: record.stage,
-        error_code: record.errorCode,
-        error_message: record.errorMessage,
-        payload: record.payload,
-        payload_encoding: record.payloadEncoding,
-        payload_bytes: record.payloadBytes,
-        payload_ref: record.payloadRef,
-        source: record.source,
-        partition_id: record.partitionId,
-        sequence_number: record.sequenceNumber,
-        event_id: record.eventId,
-        next_attempt_at: record.nextAttemptAt,
-      })),
-    )
-    .onConflict((conflict) => conflict.columns(['source', 'partition_id', 'sequence_number']).doNothing())
-    .executeTakeFirst();
-  return { inserted: Number(result.numInsertedOrUpdatedRows ?? 0n) };
+  return { inserted: await createBatchWriter(db).writeFailedItems(records) };
 }
 
 /** Items matching every given criterion, oldest id first. */
-export async function listFailedItems<DB extends { failed_items: object }>(
-  db: AnyFailedItemsDb<DB>,
+export async function listFailedItems(
+  db: Kysely<Database>,
   filter: FailedItemFilter = {},
 ): Promise<readonly FailedItem[]> {
   const { ids } = splitIds(filter.ids);
   if (filter.ids && ids.length === 0) return [];
-  let query = narrow(db).selectFrom('failed_items').selectAll();
+  let query = db.selectFrom('failed_items').selectAll();
   if (filter.ids) query = query.where('id', 'in', ids);
   if (filter.codes) {
     if (filter.codes.length === 0) return [];
@@ -141,8 +92,8 @@ export async function listFailedItems<DB extends { failed_items: object }>(
  * reported as skipped; requested ids that do not exist as not_found. With `dryRun`, nothing
  * is written and pending items are reported as `would_discard`.
  */
-export async function discardFailedItems<DB extends { failed_items: object }>(
-  db: AnyFailedItemsDb<DB>,
+export async function discardFailedItems(
+  db: Kysely<Database>,
   filter: FailedItemFilter,
   options: { readonly dryRun: boolean; readonly now?: Date; readonly reason?: string },
 ): Promise<readonly FailedItemOutcome[]> {
@@ -151,7 +102,7 @@ export async function discardFailedItems<DB extends { failed_items: object }>(
   const pending = matching.filter((item) => item.status === 'pending').map((item) => item.id);
   let changed = new Set<string>();
   if (!options.dryRun && pending.length > 0) {
-    const updated = await narrow(db)
+    const updated = await db
       .updateTable('failed_items')
       .set({
         status: 'discarded',
@@ -184,14 +135,14 @@ export const DEFAULT_CLAIM_LEASE_MS = 10 * 60_000;
  * past their lease (the retrier died before resolving or releasing them) are due again, so no
  * item is stuck. SKIP LOCKED lets two timers run at once without claiming an item twice.
  */
-export async function claimDueFailedItems<DB extends { failed_items: object }>(
-  db: AnyFailedItemsDb<DB>,
+export async function claimDueFailedItems(
+  db: Kysely<Database>,
   options: { readonly now?: Date; readonly limit?: number; readonly leaseMs?: number } = {},
 ): Promise<readonly FailedItem[]> {
   const now = options.now ?? new Date();
   const leaseEnd = new Date(now.getTime() + (options.leaseMs ?? DEFAULT_CLAIM_LEASE_MS));
   const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? DEFAULT_LIST_LIMIT)), MAX_LIST_LIMIT);
-  const kdb = narrow(db);
+  const kdb = db;
   const rows = await kdb
     .updateTable('failed_items')
     .set((eb) => ({ status: 'retrying', attempts: eb('attempts', '+', 1), next_attempt_at: leaseEnd }))
@@ -212,9 +163,36 @@ export async function claimDueFailedItems<DB extends { failed_items: object }>(
   return rows.map(toFailedItem).sort((a, b) => compareIds(a.id, b.id));
 }
 
+/**
+ * Claims the given items for a retry now, whatever their next_attempt_at (an operator's retry),
+ * with the same lease as a due claim, so the timer does not take them meanwhile. Only pending
+ * items are claimed; returns the ones this call claimed.
+ */
+export async function claimFailedItems(
+  db: Kysely<Database>,
+  requested: readonly (string | number | bigint)[],
+  options: { readonly now?: Date; readonly leaseMs?: number } = {},
+): Promise<readonly FailedItem[]> {
+  const { ids } = splitIds(requested);
+  if (ids.length === 0) return [];
+  const now = options.now ?? new Date();
+  const rows = await db
+    .updateTable('failed_items')
+    .set((eb) => ({
+      status: 'retrying',
+      attempts: eb('attempts', '+', 1),
+      next_attempt_at: new Date(now.getTime() + (options.leaseMs ?? DEFAULT_CLAIM_LEASE_MS)),
+    }))
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .returningAll()
+    .execute();
+  return rows.map(toFailedItem).sort((a, b) => compareIds(a.id, b.id));
+}
+
 /** Marks items as resolved (the retry counted them, or an operator fixed them). */
-export async function resolveFailedItems<DB extends { failed_items: object }>(
-  db: AnyFailedItemsDb<DB>,
+export async function resolveFailedItems(
+  db: Kysely<Database>,
   ids: readonly (string | number | bigint)[],
   options: { readonly now?: Date } = {},
 ): Promise<readonly FailedItemOutcome[]> {
@@ -226,8 +204,8 @@ export async function resolveFailedItems<DB extends { failed_items: object }>(
 }
 
 /** Returns claimed items to pending after a failed retry, with when to try next and why it failed. */
-export async function releaseFailedItems<DB extends { failed_items: object }>(
-  db: AnyFailedItemsDb<DB>,
+export async function releaseFailedItems(
+  db: Kysely<Database>,
   releases: readonly {
     readonly id: string | number | bigint;
     readonly nextAttemptAt: Date | null;
@@ -247,8 +225,8 @@ export async function releaseFailedItems<DB extends { failed_items: object }>(
   return outcomes;
 }
 
-async function transition<DB extends { failed_items: object }>(
-  db: AnyFailedItemsDb<DB>,
+async function transition(
+  db: Kysely<Database>,
   requested: readonly (string | number | bigint)[],
   from: readonly FailedItemStatus[],
   outcome: FailedItemOutcomeKind,
@@ -261,7 +239,7 @@ async function transition<DB extends { failed_items: object }>(
 ): Promise<readonly FailedItemOutcome[]> {
   const { ids, invalid } = splitIds(requested);
   if (ids.length === 0) return invalid.map((id) => ({ id, outcome: 'not_found', reason: 'not a valid id' }));
-  const kdb = narrow(db);
+  const kdb = db;
   const updated = await kdb
     .updateTable('failed_items')
     .set(set)
@@ -322,7 +300,7 @@ function compareIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-function toFailedItem(row: Selectable<FailedItemsTable>): FailedItem {
+function toFailedItem(row: FailedItemRow): FailedItem {
   return {
     id: String(row.id),
     failedAt: row.failed_at,

@@ -1,9 +1,8 @@
-import { defaultEventTimeBounds } from '@paymetrics/metric-engine';
-import { sql } from 'kysely';
-import type { OpsDatabase } from './ops-database.js';
+import { defaultEventTimeBounds, WINDOW_MS } from '@paymetrics/metric-engine';
+import type { Database } from '@paymetrics/storage-adapters';
+import { type Kysely, sql } from 'kysely';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const WINDOW_MS = 5 * 60 * 1000;
 
 export interface PruneOptions {
   readonly now?: Date;
@@ -31,7 +30,7 @@ export interface PruneReport {
  * in it. Runs as the schema owner: the pipeline's writer role may not delete.
  */
 export async function pruneProcessedEvents(
-  db: OpsDatabase['db'],
+  db: Kysely<Database>,
   options: PruneOptions = {},
 ): Promise<PruneReport> {
   const now = options.now ?? new Date();

@@ -1,13 +1,12 @@
 import { PGlite } from '@electric-sql/pglite';
 import { compileRuleSet, createMetricEngine, defaultRuleSet } from '@paymetrics/metric-engine';
-import { createPGliteKysely } from '@paymetrics/migrate';
 import { processBatch } from '@paymetrics/pipeline';
-import { createPgliteMetricsStore } from '@paymetrics/storage-adapters';
-import { schemaScripts } from '@paymetrics/testing';
+import { createPgliteMetricsStore, type Database } from '@paymetrics/storage-adapters';
+import { FILE_SOURCE, HUB_SOURCE, mixedBatches, FIXED_NOW as NOW, schemaScripts } from '@paymetrics/testing';
+import { Kysely, PGliteDialect } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FILE_SOURCE, HUB_SOURCE, mixedBatches, NOW } from '../test/fixtures.js';
 import { type SeededDatabase, seededDatabase } from '../test/seeded-database.js';
-import { formatReconciliation } from './format-report.js';
+import { formatReconciliation } from './format-reconciliation.js';
 import { type ReconciliationReport, reconcile } from './reconcile.js';
 
 const at = (ms: number) => ({ now: new Date(ms) });
@@ -17,12 +16,12 @@ const partition = (report: ReconciliationReport, source: string, partitionId: st
 describe('reconcile on PostgreSQL', () => {
   let seeded: SeededDatabase;
   beforeEach(async () => {
-    seeded = await seededDatabase('ops_reconcile');
+    seeded = await seededDatabase('operations_reconcile');
   });
   afterEach(async () => seeded.close());
 
   it('is OK after a mixed workload, with the numbers per partition', async () => {
-    const report = await reconcile(seeded.ops.db, at(NOW));
+    const report = await reconcile(seeded.db, at(NOW));
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.totals).toMatchObject({ partitions: 3, retryPartitions: 0, events: 45 + 60 + 25 });
@@ -63,7 +62,7 @@ describe('reconcile on PostgreSQL', () => {
         WHERE ctid = (SELECT ctid FROM payment_metrics_5m WHERE approved_count > 0 ORDER BY window_start LIMIT 1)
         RETURNING window_start`,
     );
-    const report = await reconcile(seeded.ops.db, at(NOW));
+    const report = await reconcile(seeded.db, at(NOW));
     expect(report.ok).toBe(false);
     expect(report.global.find((c) => c.check === 'metrics_vs_counted')).toMatchObject({
       status: 'mismatch',
@@ -83,7 +82,7 @@ describe('reconcile on PostgreSQL', () => {
       `INSERT INTO failed_items (stage, error_code, error_message, payload, payload_bytes, source, partition_id, sequence_number)
        VALUES ('decode', 'invalid_json', 'stray', '{', 1, '${HUB_SOURCE}', '1', 9999)`,
     );
-    const report = await reconcile(seeded.ops.db, at(NOW));
+    const report = await reconcile(seeded.db, at(NOW));
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([
       `${HUB_SOURCE} partition 1: 1 failed_items rows but 0 dead-lettered (1 stray)`,
@@ -96,7 +95,7 @@ describe('reconcile on PostgreSQL', () => {
       `INSERT INTO failed_items (stage, error_code, error_message, payload, payload_bytes, source, partition_id, sequence_number)
        VALUES ('decode', 'invalid_json', 'orphan', '{', 1, 'file:sha256:orphan', '0', 1)`,
     );
-    const report = await reconcile(seeded.ops.db, at(NOW));
+    const report = await reconcile(seeded.db, at(NOW));
     expect(partition(report, 'file:sha256:orphan', '0')).toMatchObject({
       status: 'mismatch',
       failedItems: 1,
@@ -109,7 +108,7 @@ describe('reconcile on PostgreSQL', () => {
       `UPDATE source_positions SET events_received = events_received + 1, events_counted = events_counted + 1
         WHERE source = '${HUB_SOURCE}' AND partition_id = '0'`,
     );
-    const report = await reconcile(seeded.ops.db, at(NOW));
+    const report = await reconcile(seeded.db, at(NOW));
     expect(partition(report, HUB_SOURCE, '0')?.checks.find((c) => c.check === 'sequence_span')).toMatchObject(
       {
         status: 'mismatch',
@@ -127,7 +126,7 @@ describe('reconcile on PostgreSQL', () => {
     await seeded.query(
       `UPDATE source_positions SET events_received = events_received + 2 WHERE source = '${FILE_SOURCE}'`,
     );
-    const report = await reconcile(seeded.ops.db, at(NOW));
+    const report = await reconcile(seeded.db, at(NOW));
     const file = partition(report, FILE_SOURCE, '0')!;
     expect(file.checks.find((c) => c.check === 'counters')).toMatchObject({
       status: 'mismatch',
@@ -143,7 +142,7 @@ describe('reconcile on PostgreSQL', () => {
       `UPDATE source_positions SET first_sequence = 3, events_received = events_received - 2, events_counted = events_counted - 2
         WHERE source = '${FILE_SOURCE}'`,
     );
-    const report = await reconcile(seeded.ops.db, at(NOW));
+    const report = await reconcile(seeded.db, at(NOW));
     expect(report.problems).toContain(`${FILE_SOURCE} partition 0: starts at sequence 3, not 1: 2 missing`);
   });
 
@@ -151,7 +150,8 @@ describe('reconcile on PostgreSQL', () => {
     const [oldest] = await seeded.query<{ w: Date }>('SELECT min(window_start) AS w FROM processed_events');
     await seeded.query(`DELETE FROM processed_events WHERE window_start = '${oldest!.w.toISOString()}'`);
     const eightDaysLater = NOW + 8 * 86_400_000;
-    const pruned = await reconcile(seeded.ops.db, at(eightDaysLater));
+    const since = { from: new Date(NOW - 86_400_000) };
+    const pruned = await reconcile(seeded.db, { ...at(eightDaysLater), ...since });
     expect(pruned.global.find((c) => c.check === 'processed_events')).toMatchObject({
       status: 'not_applicable',
       detail: expect.stringContaining('processed_events was pruned'),
@@ -159,15 +159,40 @@ describe('reconcile on PostgreSQL', () => {
     expect(pruned.ok).toBe(true);
 
     // Within the retention, the same gap is a loss.
-    const recent = await reconcile(seeded.ops.db, at(NOW));
+    const recent = await reconcile(seeded.db, at(NOW));
     expect(recent.global.find((c) => c.check === 'processed_events')?.status).toBe('mismatch');
 
     // A later window with a missing row is a mismatch even after pruning.
     await seeded.query(
       'DELETE FROM processed_events WHERE event_id = (SELECT event_id FROM processed_events ORDER BY window_start DESC LIMIT 1)',
     );
-    const both = await reconcile(seeded.ops.db, at(eightDaysLater));
+    const both = await reconcile(seeded.db, { ...at(eightDaysLater), ...since });
     expect(both.global.find((c) => c.check === 'processed_events')?.status).toBe('mismatch');
+  });
+
+  it('reads only the windows of its range (the last 7 days by default) and says what it covered', async () => {
+    // An eventId of a window 30 days old whose metrics are gone: outside the default range, unread.
+    await seeded.query(
+      `INSERT INTO processed_events (event_id, window_start)
+       VALUES ('00000000-0000-4000-8000-000000000001', '${new Date(NOW - 30 * 86_400_000).toISOString()}')`,
+    );
+    const recent = await reconcile(seeded.db, at(NOW));
+    expect(recent.problems).toEqual([]);
+    expect(recent.covered).toEqual({
+      from: new Date(NOW - 7 * 86_400_000).toISOString(),
+      to: new Date(NOW + 10 * 60_000).toISOString(),
+      windows: 7 * 288 + 2,
+    });
+    expect(formatReconciliation(recent)).toContain(
+      `covered: windows ${recent.covered.from} .. ${recent.covered.to} (2,018 windows)`,
+    );
+
+    const month = await reconcile(seeded.db, { ...at(NOW), from: new Date(NOW - 31 * 86_400_000) });
+    expect(month.covered.from).toBe(new Date(NOW - 31 * 86_400_000).toISOString());
+    expect(month.global.find((c) => c.check === 'processed_events')).toMatchObject({
+      status: 'mismatch',
+      detail: expect.stringContaining(`window ${new Date(NOW - 30 * 86_400_000).toISOString()}`),
+    });
   });
 
   it('finds a decline_count row that lost a count', async () => {
@@ -175,12 +200,12 @@ describe('reconcile on PostgreSQL', () => {
       `UPDATE dynamic_metrics SET value_count = value_count + 1
         WHERE ctid = (SELECT ctid FROM dynamic_metrics WHERE metric_name = 'decline_count' LIMIT 1)`,
     );
-    const report = await reconcile(seeded.ops.db, at(NOW));
+    const report = await reconcile(seeded.db, at(NOW));
     expect(report.global.find((c) => c.check === 'decline_count')).toMatchObject({
       status: 'mismatch',
       detail: expect.stringContaining('doubled 1'),
     });
-    expect((await reconcile(seeded.ops.db, { now: new Date(NOW), declineCountMetric: null })).ok).toBe(true);
+    expect((await reconcile(seeded.db, { now: new Date(NOW), declineCountMetric: null })).ok).toBe(true);
   });
 });
 
@@ -191,7 +216,7 @@ describe('reconcile on PGlite', () => {
     const store = createPgliteMetricsStore({ pglite });
     const engine = createMetricEngine({ rules: compileRuleSet(defaultRuleSet) });
     for (const batch of mixedBatches()) await processBatch(batch, { store, engine, clock: () => NOW });
-    const db = createPGliteKysely(pglite);
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     try {
       const report = await reconcile(db, at(NOW));
       expect(report.problems).toEqual([]);

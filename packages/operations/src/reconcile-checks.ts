@@ -1,5 +1,6 @@
-import { type Kysely, sql } from 'kysely';
-import { defaultSequencePolicy, type SequencePolicyOf } from './sequence-policy.js';
+import { describeWindows, formatCount } from './reconcile-sentences.js';
+import type { PositionRow, Snapshot } from './reconcile-snapshot.js';
+import type { SequencePolicyOf } from './sequence-policy.js';
 
 export type CheckStatus = 'ok' | 'mismatch' | 'not_applicable';
 
@@ -29,169 +30,11 @@ export interface PartitionReport {
   readonly status: 'ok' | 'mismatch';
 }
 
-export interface ReconciliationReport {
-  readonly ok: boolean;
-  readonly checkedAt: string;
-  readonly partitions: readonly PartitionReport[];
-  readonly global: readonly CheckResult[];
-  readonly totals: {
-    readonly partitions: number;
-    /** Of which `retry:` partitions, one per retried failed item. */
-    readonly retryPartitions: number;
-    /** Events received from the original sources (retries re-receive events already received once). */
-    readonly events: number;
-    readonly counted: number;
-    readonly deadLettered: number;
-    readonly duplicates: number;
-  };
-  /** One line per mismatch, naming the partition or window. */
-  readonly problems: readonly string[];
-  /** `reconcile: OK — ...` or `reconcile: MISMATCH — ...`. */
-  readonly verdict: string;
-}
-
-export interface ReconcileOptions {
-  /** Now, for deciding which processed_events windows may have been pruned. */
-  readonly now?: Date;
-  /** How long processed_events rows are kept at least (the lateness bound, 7 days by default). */
-  readonly processedEventsRetentionMs?: number;
-  /** The rule counting declines (default `decline_count`); null when the rule set has none. */
-  readonly declineCountMetric?: string | null;
-  readonly sequencePolicy?: SequencePolicyOf;
-}
-
-const DAY_MS = 86_400_000;
-const MAX_WINDOWS_NAMED = 5;
-
-// biome-ignore lint/suspicious/noExplicitAny: reads five tables with raw SQL; any database with the schema
-type AnyDb = Kysely<any>;
-
-interface PositionRow {
-  source: string;
-  partition_id: string;
-  first_sequence: string;
-  last_sequence: string;
-  events_received: string;
-  events_counted: string;
-  events_dead_lettered: string;
-  events_duplicate: string;
-  batches_committed: string;
-}
-
-interface Snapshot {
-  positions: PositionRow[];
-  failed: { source: string; partition_id: string; n: string }[];
-  payments: { window_ms: string; txn: string; declined: string }[];
-  processed: { window_ms: string; n: string }[];
-  declines: { window_ms: string; n: string }[];
-  histograms: { window_ms: string; metric_name: string; n: string }[];
-}
-
-/**
- * Checks the conservation law from what the database holds, per source partition and across
- * the metrics tables. Reads one snapshot (REPEATABLE READ), so a pipeline writing meanwhile
- * cannot produce a false mismatch. Throws only when the database cannot be read.
- */
-export async function reconcile(db: AnyDb, options: ReconcileOptions = {}): Promise<ReconciliationReport> {
-  const now = options.now ?? new Date();
-  const declineMetric =
-    options.declineCountMetric === undefined ? 'decline_count' : options.declineCountMetric;
-  const snapshot = await readSnapshot(db, declineMetric);
-  const policyOf = options.sequencePolicy ?? defaultSequencePolicy;
-
-  const failedBy = new Map(snapshot.failed.map((row) => [key(row.source, row.partition_id), Number(row.n)]));
-  const partitions: PartitionReport[] = snapshot.positions.map((row) => {
-    const failedItems = failedBy.get(key(row.source, row.partition_id)) ?? 0;
-    failedBy.delete(key(row.source, row.partition_id));
-    return partitionReport(row, failedItems, policyOf);
-  });
-  // Failed items of a partition that never committed a position: parked without their batch.
-  for (const row of snapshot.failed) {
-    if (!failedBy.has(key(row.source, row.partition_id))) continue;
-    partitions.push(
-      partitionReport(
-        {
-          source: row.source,
-          partition_id: row.partition_id,
-          first_sequence: '-1',
-          last_sequence: '-1',
-          events_received: '0',
-          events_counted: '0',
-          events_dead_lettered: '0',
-          events_duplicate: '0',
-          batches_committed: '0',
-        },
-        Number(row.n),
-        policyOf,
-      ),
-    );
-  }
-  partitions.sort((a, b) => compare(a.source, b.source) || compare(a.partitionId, b.partitionId));
-
-  const totals = {
-    partitions: partitions.length,
-    retryPartitions: partitions.filter((p) => p.source.startsWith('retry:')).length,
-    events: sum(partitions.filter((p) => !p.source.startsWith('retry:')).map((p) => p.received)),
-    counted: sum(partitions.map((p) => p.counted)),
-    deadLettered: sum(partitions.map((p) => p.deadLettered)),
-    duplicates: sum(partitions.map((p) => p.duplicates)),
-  };
-
-  const global = globalChecks(snapshot, totals.counted, {
-    now,
-    retentionMs: options.processedEventsRetentionMs ?? 7 * DAY_MS,
-    declineMetric,
-  });
-
-  const problems = [
-    ...partitions.flatMap((p) =>
-      p.checks
-        .filter((c) => c.status === 'mismatch')
-        .map((c) => `${p.source} partition ${p.partitionId}: ${c.detail}`),
-    ),
-    ...global.filter((c) => c.status === 'mismatch').map((c) => `${c.check}: ${c.detail}`),
-  ];
-  const ok = problems.length === 0;
-  const verdict = ok
-    ? `reconcile: OK — ${formatCount(totals.partitions)} partition${totals.partitions === 1 ? '' : 's'}, ${formatCount(totals.events)} events, nothing missing or doubled`
-    : `reconcile: MISMATCH — ${formatCount(problems.length)} problem${problems.length === 1 ? '' : 's'}: ${problems[0]}${problems.length > 1 ? ` (and ${formatCount(problems.length - 1)} more)` : ''}`;
-  return { ok, checkedAt: now.toISOString(), partitions, global, totals, problems, verdict };
-}
-
-async function readSnapshot(db: AnyDb, declineMetric: string | null): Promise<Snapshot> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      const rows = async <R>(query: ReturnType<typeof sql<R>>) => (await query.execute(trx)).rows;
-      const windowMs = sql`(extract(epoch from window_start) * 1000)::bigint::text`;
-      return {
-        positions: await rows(sql<PositionRow>`
-          SELECT source, partition_id, first_sequence::text, last_sequence::text,
-                 events_received::text, events_counted::text, events_dead_lettered::text,
-                 events_duplicate::text, batches_committed::text
-            FROM source_positions`),
-        failed: await rows(sql<{ source: string; partition_id: string; n: string }>`
-          SELECT source, partition_id, count(*)::text AS n FROM failed_items GROUP BY source, partition_id`),
-        payments: await rows(sql<{ window_ms: string; txn: string; declined: string }>`
-          SELECT ${windowMs} AS window_ms, sum(txn_count)::text AS txn, sum(declined_count)::text AS declined
-            FROM payment_metrics_5m GROUP BY window_start`),
-        processed: await rows(sql<{ window_ms: string; n: string }>`
-          SELECT ${windowMs} AS window_ms, count(*)::text AS n FROM processed_events GROUP BY window_start`),
-        declines:
-          declineMetric === null
-            ? []
-            : await rows(sql<{ window_ms: string; n: string }>`
-                SELECT ${windowMs} AS window_ms, sum(value_count)::text AS n FROM dynamic_metrics
-                 WHERE metric_name = ${declineMetric} GROUP BY window_start`),
-        histograms: await rows(sql<{ window_ms: string; metric_name: string; n: string }>`
-          SELECT ${windowMs} AS window_ms, metric_name, sum(count)::text AS n FROM aggregate_histograms
-           WHERE metric_name IN ('processor_latency_ms', 'amount_minor') GROUP BY window_start, metric_name`),
-      };
-    });
-}
-
-function partitionReport(row: PositionRow, failedItems: number, policyOf: SequencePolicyOf): PartitionReport {
+export function partitionReport(
+  row: PositionRow,
+  failedItems: number,
+  policyOf: SequencePolicyOf,
+): PartitionReport {
   const received = Number(row.events_received);
   const counted = Number(row.events_counted);
   const deadLettered = Number(row.events_dead_lettered);
@@ -298,7 +141,7 @@ function spanCheck(
   };
 }
 
-function globalChecks(
+export function globalChecks(
   snapshot: Snapshot,
   counted: number,
   options: { now: Date; retentionMs: number; declineMetric: string | null },
@@ -322,7 +165,7 @@ function globalChecks(
     totalCheck(
       'metrics_vs_counted',
       counted,
-      txnTotal,
+      Number(snapshot.txnTotal),
       'sum(txn_count) in payment_metrics_5m',
       'sum(events_counted) over all partitions',
     ),
@@ -332,14 +175,14 @@ function globalChecks(
   const pruned = [...txn.keys()].filter(
     (w) => w < horizon && (processed.get(w) ?? 0) === 0 && txn.get(w)! > 0,
   );
-  const processedTotal = sum([...processed.values()]);
   if (pruned.length === 0) {
+    // Per window of the range only: the total of processed_events is never counted.
     const check = totalCheck(
       'processed_events',
-      counted,
-      processedTotal,
+      txnTotal,
+      sum([...processed.values()]),
       'processed_events rows',
-      'sum(events_counted)',
+      'sum(txn_count) of the windows read',
     );
     checks.push(withWindows(check, txn, processed, 'txn_count', 'processed_events'));
   } else {
@@ -350,7 +193,7 @@ function globalChecks(
         ? {
             check: 'processed_events',
             status: 'not_applicable',
-            detail: `processed_events was pruned (${formatCount(pruned.length)} windows before ${new Date(Math.max(...pruned) + 1).toISOString()} have none): the total does not apply; the later windows agree`,
+            detail: `processed_events was pruned (${formatCount(pruned.length)} windows before ${new Date(Math.max(...pruned) + 1).toISOString()} have none): those windows do not apply; the later windows agree`,
           }
         : {
             check: 'processed_events',
@@ -453,27 +296,9 @@ function withWindows(
   };
 }
 
-function differingWindows(a: Map<number, number>, b: Map<number, number>): number[] {
+export function differingWindows(a: Map<number, number>, b: Map<number, number>): number[] {
   const windows = new Set([...a.keys(), ...b.keys()]);
   return [...windows].filter((w) => (a.get(w) ?? 0) !== (b.get(w) ?? 0)).sort((x, y) => x - y);
-}
-
-function describeWindows(
-  windows: readonly number[],
-  expected: Map<number, number>,
-  actual: Map<number, number>,
-  expectedName: string,
-  actualName: string,
-): string {
-  const named = windows
-    .slice(0, MAX_WINDOWS_NAMED)
-    .map(
-      (w) =>
-        `window ${new Date(w).toISOString()} ${expectedName} ${formatCount(expected.get(w) ?? 0)} vs ${actualName} ${formatCount(actual.get(w) ?? 0)}`,
-    );
-  const more =
-    windows.length > MAX_WINDOWS_NAMED ? `, and ${windows.length - MAX_WINDOWS_NAMED} more windows` : '';
-  return `${named.join(', ')}${more}`;
 }
 
 function windowMap(rows: readonly (readonly [string, string])[]): Map<number, number> {
@@ -482,10 +307,4 @@ function windowMap(rows: readonly (readonly [string, string])[]): Map<number, nu
   return map;
 }
 
-const key = (source: string, partitionId: string) => JSON.stringify([source, partitionId]);
 const sum = (values: readonly number[]) => values.reduce((total, n) => total + n, 0);
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
