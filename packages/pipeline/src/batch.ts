@@ -5,6 +5,8 @@ export interface RawEvent {
   /** Position in its partition: Event Hubs sequence number, or a file's line number. */
   readonly sequenceNumber: number;
   readonly enqueuedAt?: Date | undefined;
+  /** The producer's W3C trace context from the event's properties, continued by the batch span. */
+  readonly traceparent?: string | undefined;
 }
 
 /** Events of one partition, in ascending sequence order. */

@@ -13,6 +13,7 @@ import {
 } from '@paymetrics/metric-engine';
 import { type FailedItemRecord, FailureStage } from '@paymetrics/schemas';
 import type { ArchiveStore, MetricsStore, PartitionRef } from '@paymetrics/storage-adapters';
+import { BatchTrace } from '@paymetrics/telemetry';
 import type { BatchResult, EventBatch, RawEvent } from './batch.js';
 import {
   type ClassifiedEvents,
@@ -52,7 +53,30 @@ const MAX_POSITION_RACES = 5;
  * to write throws (a RetryableBatchError when retrying can help) and commits nothing.
  */
 export async function processBatch(batch: EventBatch, deps: PipelineDeps): Promise<BatchResult> {
-  return withRetriedRaces(batch, async () => commitBatch(await prepareBatch(batch, deps), deps));
+  return tracedBatch(batch, deps, new BatchTrace(batch));
+}
+
+/** processBatch under a batch trace that ends with the result or the failure. */
+async function tracedBatch(batch: EventBatch, deps: PipelineDeps, trace: BatchTrace): Promise<BatchResult> {
+  try {
+    const outcome = await withRetriedRaces(batch, async () =>
+      commitBatch(await prepareBatch(batch, deps, trace), deps),
+    );
+    trace.committed(outcome);
+    return outcome;
+  } catch (error) {
+    throw failedTrace(trace, error);
+  }
+}
+
+/** Records a failed batch on its trace; returns the error to throw. */
+function failedTrace(trace: BatchTrace, error: unknown): unknown {
+  const failure = classifyFailure(error);
+  // A defect in decode or derive is no storage failure; a fatal error without SQLSTATE is none either.
+  const store =
+    failure.kind === 'retryable' || failure.sqlState !== undefined ? trace.failingStore : undefined;
+  trace.failed({ kind: failure.kind, reason: failure.reason, store, error });
+  return error;
 }
 
 /**
@@ -75,39 +99,56 @@ export interface PreparedBatch {
   readonly decodeMs: number;
   readonly deriveMs: number;
   readonly archiveMs: number;
+  /** The batch's span and measurements; the commit runs as its child. */
+  readonly trace: BatchTrace;
 }
 
-export async function prepareBatch(batch: EventBatch, deps: PipelineDeps): Promise<PreparedBatch> {
+export async function prepareBatch(
+  batch: EventBatch,
+  deps: PipelineDeps,
+  trace: BatchTrace = new BatchTrace(batch),
+): Promise<PreparedBatch> {
   const started = performance.now();
   const partition: PartitionRef = { source: batch.source, partitionId: batch.partitionId };
-  const committed = await deps.store.readPosition(partition);
+  const committed = await trace.run(() => deps.store.readPosition(partition));
   const fresh =
     committed === undefined ? batch.events : batch.events.filter((e) => e.sequenceNumber > committed);
 
   // decodeMs is CPU work only: the position read above is a database round trip.
   const decodeStarted = performance.now();
-  const decodedEvents = classifyEvents(fresh, {
-    nowMs: (deps.clock ?? Date.now)(),
-    bounds: deps.bounds ?? defaultEventTimeBounds,
-    maxEventBytes: deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
-  });
+  const decodedEvents = trace.stageSync('decode', () =>
+    classifyEvents(fresh, {
+      nowMs: (deps.clock ?? Date.now)(),
+      bounds: deps.bounds ?? defaultEventTimeBounds,
+      maxEventBytes: deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+    }),
+  );
   const decoded = performance.now();
-  const { classified, metrics } = deriveParkingFailures(deps.engine, decodedEvents);
+  const { classified, metrics } = trace.stageSync('derive', () =>
+    deriveParkingFailures(deps.engine, decodedEvents),
+  );
   const derived = performance.now();
 
   const range = sequenceRange(fresh);
-  const failedItems = fresh.length > 0 ? await parkedRecords(batch, classified, deps) : [];
-  if (deps.archive && fresh.length > 0) {
-    await deps.archive.writeBatch({
-      source: batch.source,
-      partitionId: batch.partitionId,
-      firstSequence: range.firstSequence,
-      lastSequence: range.lastSequence,
-      lines: classified.lines,
-      ...(fresh[0]?.enqueuedAt ? { enqueuedAt: fresh[0].enqueuedAt } : {}),
-    });
-  }
+  const failedItems =
+    fresh.length > 0
+      ? await trace.stage('archive', async () => {
+          const records = await parkedRecords(batch, classified, deps);
+          if (deps.archive) {
+            await deps.archive.writeBatch({
+              source: batch.source,
+              partitionId: batch.partitionId,
+              firstSequence: range.firstSequence,
+              lastSequence: range.lastSequence,
+              lines: classified.lines,
+              ...(fresh[0]?.enqueuedAt ? { enqueuedAt: fresh[0].enqueuedAt } : {}),
+            });
+          }
+          return records;
+        })
+      : [];
   return {
+    trace,
     batch,
     partition,
     committedAtPrepare: committed,
@@ -140,40 +181,42 @@ export async function commitBatch(prepared: PreparedBatch, deps: PipelineDeps): 
       0,
     );
   }
-  const committedBatch = await deps.store.transaction(async (writer) => {
-    const locked = await writer.lockPosition(partition);
-    // The position may have moved since prepare (the previous batch of a stream committed
-    // meanwhile); only if it reached this batch did another consumer take some of its events.
-    if (locked !== undefined && locked >= range.firstSequence) {
-      throw new PositionMovedError();
-    }
+  const committedBatch = await prepared.trace.stage('commit', () =>
+    deps.store.transaction(async (writer) => {
+      const locked = await writer.lockPosition(partition);
+      // The position may have moved since prepare (the previous batch of a stream committed
+      // meanwhile); only if it reached this batch did another consumer take some of its events.
+      if (locked !== undefined && locked >= range.firstSequence) {
+        throw new PositionMovedError();
+      }
 
-    const repeated = await writer.claimEventIds(
-      classified.countable.map((c) => ({
-        eventId: c.valid.transaction.eventId,
-        windowStartMs: windowStartMs(c.valid.occurredAtMs),
-      })),
-    );
-    let counted: readonly CountableEvent[] = classified.countable;
-    let metrics = prepared.metrics;
-    if (repeated.size > 0) {
-      // Rare: a producer sent the same eventId in an earlier batch. Derive again without it.
-      counted = counted.filter((c) => !repeated.has(c.valid.transaction.eventId));
-      metrics = deps.engine.derive(counted.map((c) => c.valid));
-    }
-    // Failed items first: metric rows can be shared with other partitions, so their locks are
-    // taken as late as possible.
-    await writer.writeFailedItems(failedItems);
-    await writer.writeMetrics(metrics);
-    const duplicates = classified.duplicates + repeated.size;
-    await writer.advancePosition(partition, range, {
-      received: fresh.length,
-      counted: counted.length,
-      deadLettered: failedItems.length,
-      duplicates,
-    });
-    return { counted: counted.length, duplicates, windowsTouched: metrics.windowsTouched };
-  });
+      const repeated = await writer.claimEventIds(
+        classified.countable.map((c) => ({
+          eventId: c.valid.transaction.eventId,
+          windowStartMs: windowStartMs(c.valid.occurredAtMs),
+        })),
+      );
+      let counted: readonly CountableEvent[] = classified.countable;
+      let metrics = prepared.metrics;
+      if (repeated.size > 0) {
+        // Rare: a producer sent the same eventId in an earlier batch. Derive again without it.
+        counted = counted.filter((c) => !repeated.has(c.valid.transaction.eventId));
+        metrics = deps.engine.derive(counted.map((c) => c.valid));
+      }
+      // Failed items first: metric rows can be shared with other partitions, so their locks are
+      // taken as late as possible.
+      await writer.writeFailedItems(failedItems);
+      await writer.writeMetrics(metrics);
+      const duplicates = classified.duplicates + repeated.size;
+      await writer.advancePosition(partition, range, {
+        received: fresh.length,
+        counted: counted.length,
+        deadLettered: failedItems.length,
+        duplicates,
+      });
+      return { counted: counted.length, duplicates, windowsTouched: metrics.windowsTouched };
+    }),
+  );
   return result(prepared, committedBatch, range.lastSequence, performance.now() - commitStarted);
 }
 
@@ -242,32 +285,35 @@ export async function processBatchStream(
   deps: PipelineDeps,
   onResult: (result: BatchResult) => void,
 ): Promise<void> {
-  let inFlight: { batch: EventBatch; commit: Promise<BatchResult> } | undefined;
+  let inFlight: { batch: EventBatch; trace: BatchTrace; commit: Promise<BatchResult> } | undefined;
   const settle = async () => {
     if (!inFlight) return;
-    const { batch, commit } = inFlight;
+    const { batch, trace, commit } = inFlight;
     inFlight = undefined;
-    // A race with another consumer: prepare this batch again, after the commit before it.
-    onResult(
-      await commit.catch((error) =>
-        error instanceof PositionMovedError
-          ? processBatch(batch, deps)
-          : Promise.reject(asBatchFailure(batch, error)),
-      ),
-    );
+    let outcome: BatchResult;
+    try {
+      outcome = await commit;
+    } catch (error) {
+      // A race with another consumer: prepare this batch again, after the commit before it.
+      if (error instanceof PositionMovedError) outcome = await tracedBatch(batch, deps, trace);
+      else throw failedTrace(trace, asBatchFailure(batch, error));
+    }
+    trace.committed(outcome);
+    onResult(outcome);
   };
   try {
     for await (const batch of batches) {
+      const trace = new BatchTrace(batch);
       let prepared: PreparedBatch;
       try {
-        prepared = await prepareBatch(batch, deps);
+        prepared = await prepareBatch(batch, deps, trace);
       } catch (error) {
         // Report the batch in flight (committed or not) before this one's failure.
         await settle();
-        throw asBatchFailure(batch, error);
+        throw failedTrace(trace, asBatchFailure(batch, error));
       }
       await settle();
-      inFlight = { batch, commit: commitBatch(prepared, deps) };
+      inFlight = { batch, trace, commit: commitBatch(prepared, deps) };
     }
     await settle();
   } finally {

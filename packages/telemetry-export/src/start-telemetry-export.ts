@@ -1,0 +1,168 @@
+import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
+import { DiagLogLevel, diag, metrics, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { NodeSDK, resources, metrics as sdkMetrics } from '@opentelemetry/sdk-node';
+
+export interface TelemetryExportOptions {
+  /** `service.name` (cloud role name in Application Insights); leave it out in Azure, where it is detected. */
+  readonly serviceName?: string | undefined;
+  /** APPLICATIONINSIGHTS_CONNECTION_STRING: Azure Monitor's distro; wins over OTLP. */
+  readonly applicationInsightsConnectionString?: string | undefined;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: OTLP over HTTP (JSON) to `<endpoint>/v1/traces` and `/v1/metrics`. */
+  readonly otlpEndpoint?: string | undefined;
+  /**
+   * OTLP only: how often metrics are exported while running (default 60 s, as the distro, whose
+   * interval only OTEL_METRIC_EXPORT_INTERVAL sets); exit and flush() export at once anyway.
+   */
+  readonly metricExportIntervalMs?: number | undefined;
+  /**
+   * The `pg` module the app uses, instrumented explicitly: an ESM app imports it before
+   * telemetry starts and a bundle never `require`s it, so the distro's require hook would miss it.
+   */
+  readonly pg?: PgModule | undefined;
+}
+
+/** The parts of `pg` that are patched: its Client, and its Pool's base class (pg-pool). */
+export interface PgModule {
+  readonly Client: unknown;
+  readonly Pool: unknown;
+}
+
+export type TelemetryExportKind = 'azure-monitor' | 'otlp' | 'none';
+
+export interface TelemetryExport {
+  readonly kind: TelemetryExportKind;
+  /** Exports what is buffered now (a timer's run ends with it); gives up after `timeoutMs`. */
+  flush(timeoutMs?: number): Promise<void>;
+  /** Flushes and stops exporting; gives up after `timeoutMs`. Idempotent. */
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
+
+/**
+ * Starts exporting this process's telemetry: to Application Insights through Azure Monitor's
+ * OpenTelemetry distro when a connection string is given, else over OTLP when an endpoint is
+ * given, else nowhere (the instruments stay no-ops and cost nothing). Call once, first thing.
+ * An unreachable, slow or failing endpoint never throws here or at flush: exporting is
+ * best-effort, bounded by the timeouts, and the pipeline never waits for it.
+ */
+export function startTelemetryExport(options: TelemetryExportOptions): TelemetryExport {
+  // The SDK's own errors (an endpoint that is down) go to stderr once, not per export.
+  diag.setLogger(
+    {
+      error: () => undefined,
+      warn: () => undefined,
+      info: () => undefined,
+      debug: () => undefined,
+      verbose: () => undefined,
+    },
+    DiagLogLevel.NONE,
+  );
+  if (options.applicationInsightsConnectionString) {
+    return startAzureMonitor(options, options.applicationInsightsConnectionString);
+  }
+  if (options.otlpEndpoint) return startOtlp(options, options.otlpEndpoint);
+  return { kind: 'none', flush: async () => undefined, shutdown: async () => undefined };
+}
+
+function startAzureMonitor(options: TelemetryExportOptions, connectionString: string): TelemetryExport {
+  useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString },
+    // Live Metrics streams to a second endpoint every second; the alerts read customMetrics.
+    enableLiveMetrics: false,
+    enablePerformanceCounters: false,
+    instrumentationOptions: {
+      // Instrumented explicitly below when the app hands its pg module over.
+      postgreSql: { enabled: options.pg === undefined },
+      http: { enabled: false },
+      azureSdk: { enabled: true },
+    },
+    // On Azure the platform detectors name the service (the Function app's name).
+    ...(options.serviceName
+      ? { resource: resources.resourceFromAttributes({ 'service.name': options.serviceName }) }
+      : {}),
+  });
+  instrumentPg(options.pg);
+  let stopping: Promise<void> | undefined;
+  return {
+    kind: 'azure-monitor',
+    flush: (timeoutMs) => bounded(flushGlobalProviders(), timeoutMs),
+    shutdown(timeoutMs) {
+      stopping ??= bounded(shutdownAzureMonitor(), timeoutMs);
+      return stopping;
+    },
+  };
+}
+
+function startOtlp(options: TelemetryExportOptions, endpoint: string): TelemetryExport {
+  const base = endpoint.replace(/\/+$/, '');
+  const sdk = new NodeSDK({
+    ...(options.serviceName ? { serviceName: options.serviceName } : {}),
+    traceExporter: new OTLPTraceExporter({ url: `${base}/v1/traces` }),
+    metricReaders: [
+      new sdkMetrics.PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics` }),
+        exportIntervalMillis: options.metricExportIntervalMs ?? 60_000,
+      }),
+    ],
+    instrumentations: options.pg ? [] : [new PgInstrumentation({ requireParentSpan: true })],
+    autoDetectResources: false,
+  });
+  sdk.start();
+  instrumentPg(options.pg);
+  let stopping: Promise<void> | undefined;
+  return {
+    kind: 'otlp',
+    flush: (timeoutMs) => bounded(flushGlobalProviders(), timeoutMs),
+    shutdown(timeoutMs) {
+      stopping ??= bounded(sdk.shutdown(), timeoutMs);
+      return stopping;
+    },
+  };
+}
+
+/** Patches the app's pg module in place (Client.query, Pool.connect), as the require hook would. */
+function instrumentPg(pg: PgModule | undefined): void {
+  if (!pg) return;
+  const instrumentation = new PgInstrumentation({ requireParentSpan: true });
+  registerInstrumentations({ instrumentations: [instrumentation] });
+  for (const definition of instrumentation.getModuleDefinitions()) {
+    // pg.Pool extends pg-pool's Pool: the hook patches that base class.
+    if (definition.name === 'pg') definition.patch?.(pg);
+    if (definition.name === 'pg-pool') definition.patch?.(Object.getPrototypeOf(pg.Pool));
+  }
+}
+
+interface Flushable {
+  forceFlush?: () => Promise<void>;
+  getDelegate?: () => Flushable;
+}
+
+/** forceFlush of the registered meter, tracer and logger providers (the distro exposes no flush). */
+async function flushGlobalProviders(): Promise<void> {
+  const tracer = trace.getTracerProvider() as Flushable;
+  const providers = [metrics.getMeterProvider(), tracer.getDelegate?.() ?? tracer, logs.getLoggerProvider()];
+  await Promise.allSettled(providers.map((provider) => (provider as Flushable).forceFlush?.()));
+}
+
+/** Waits for `work` at most `timeoutMs`; never rejects (telemetry must not fail the program). */
+async function bounded(work: Promise<unknown>, timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+  });
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    timeout,
+  ]);
+  clearTimeout(timer);
+}
