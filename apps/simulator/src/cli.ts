@@ -10,6 +10,7 @@ import {
   incidentSyntax,
   parseIncident,
 } from '@paymetrics/scenarios';
+import { readGaugeCounts, registerDatabaseGauges } from '@paymetrics/telemetry';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openReplayInput } from './input.js';
 import { pace, steadyRate } from './pacing.js';
@@ -22,6 +23,7 @@ import { describeEventHub, readEventHubSettings } from './sinks/eventhubs-settin
 import { createEventHubsSink } from './sinks/eventhubs-sink.js';
 import { runLocalPipeline } from './sinks/local-sink.js';
 import { formatSummary, summarizeDatabase } from './summary.js';
+import { readTelemetrySettings, startRunTelemetry } from './telemetry.js';
 
 const MINUTE = 60_000;
 
@@ -76,6 +78,17 @@ function incident(value: string, previous: IncidentSpec[] = []): IncidentSpec[] 
 }
 
 async function simulate(options: SimulateOptions, migrate: boolean): Promise<void> {
+  // The ndjson sink only writes a file: nothing to observe.
+  const telemetry = options.sink === 'ndjson' ? undefined : startRunTelemetry(readTelemetrySettings());
+  try {
+    await simulateInto(options, migrate);
+  } finally {
+    // Also after a failure: the failed batch's telemetry is what an operator needs.
+    await telemetry?.shutdown();
+  }
+}
+
+async function simulateInto(options: SimulateOptions, migrate: boolean): Promise<void> {
   // Live mode: with --rate, events are sent when the wall clock reaches their event time.
   const live = options.rate !== undefined;
   const count =
@@ -193,6 +206,7 @@ async function simulate(options: SimulateOptions, migrate: boolean): Promise<voi
     ? parseRuleSet(JSON.parse(await readFile(resolveUserPath(options.rules), 'utf8')))
     : undefined;
   const runtime = await openLocalRuntime(settings!, { migrate, archive: options.archive, rules });
+  const gauges = registerDatabaseGauges({ read: () => readGaugeCounts(runtime.db) });
   try {
     const source = input?.source ?? `simulator:seed-${options.seed}:${new Date(startMs).toISOString()}`;
     const progress = options.progress ? createProgress(total, input ? 'replay' : 'simulate') : undefined;
@@ -221,7 +235,10 @@ async function simulate(options: SimulateOptions, migrate: boolean): Promise<voi
       `open the dashboard on this data: ${settings!.databaseUrl ? 'with the same DATABASE_URL, ' : ''}pnpm dashboard -> http://127.0.0.1:8080`,
     ];
     await done(formatSummary(totals, summary, extra));
+    // The gauges as the run leaves the database, for the export at exit.
+    await gauges.refresh();
   } finally {
+    gauges.stop();
     await runtime.close();
   }
 }

@@ -146,7 +146,7 @@ export class BatchTrace {
     const fresh = result.received - result.replaySkipped;
     const outcome = fresh === 0 ? BatchOutcome.replaySkipped : BatchOutcome.committed;
     const m = batchInstruments();
-    const where = { source_kind: sourceKind(this.#batch.source), partition: this.#batch.partitionId };
+    const where = this.#where();
     m.received.add(result.received, where);
     if (result.counted > 0) m.counted.add(result.counted, where);
     for (const [code, n] of Object.entries(result.deadLetteredByCode)) m.deadLettered.add(n, { code });
@@ -172,11 +172,17 @@ export class BatchTrace {
     this.#span.end();
   }
 
+  #where(): Attributes {
+    return { source_kind: sourceKind(this.#batch.source), partition: this.#batch.partitionId };
+  }
+
   /** Ends the batch span as failed (nothing committed) and records the failure. */
   failed(failure: BatchFailure): void {
     if (this.#ended) return;
     this.#ended = true;
     const m = batchInstruments();
+    // Received but not counted: the stalled-partition alert compares the two per partition.
+    m.received.add(this.#batch.events.length, this.#where());
     m.batchDuration.record(performance.now() - this.#startedAt, { outcome: BatchOutcome.failed });
     m.batchFailures.add(1, { kind: failure.kind });
     if (failure.store) m.storageFailures.add(1, { store: failure.store, reason: failure.reason });

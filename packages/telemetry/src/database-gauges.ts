@@ -20,6 +20,7 @@ export interface DatabaseGaugeOptions {
 export interface DatabaseGauges {
   /** Reads now (a timer's run calls it before flushing); concurrent calls share one read. */
   refresh(): Promise<void>;
+  /** Stops reading (before the database closes); the last readings are still reported. */
   stop(): void;
 }
 
@@ -41,6 +42,7 @@ export function registerDatabaseGauges(options: DatabaseGaugeOptions): DatabaseG
   const anomalies = gauge(InstrumentName.anomaliesOpen);
   let latest: GaugeReadings | undefined;
   let reading: Promise<void> | undefined;
+  let stopped = false;
 
   const observe = (result: BatchObservableResult) => {
     if (!latest) return;
@@ -54,6 +56,7 @@ export function registerDatabaseGauges(options: DatabaseGaugeOptions): DatabaseG
   meter.addBatchObservableCallback(observe, [pending, anomalies]);
 
   const refresh = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
     reading ??= options
       .read()
       .then(
@@ -77,8 +80,9 @@ export function registerDatabaseGauges(options: DatabaseGaugeOptions): DatabaseG
   return {
     refresh,
     stop() {
+      // The last readings stay observable, so the export at exit still reports them.
+      stopped = true;
       clearInterval(timer);
-      meter.removeBatchObservableCallback(observe, [pending, anomalies]);
     },
   };
 }

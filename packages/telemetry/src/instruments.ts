@@ -33,7 +33,7 @@ export const instruments: Readonly<Record<InstrumentName, InstrumentSpec>> = {
   [InstrumentName.eventsReceived]: {
     kind: 'counter',
     unit: '{event}',
-    description: 'Events delivered to the pipeline, replays included',
+    description: 'Events delivered to the pipeline, replays and failed attempts included',
     attributes: ['source_kind', 'partition'],
   },
   [InstrumentName.eventsCounted]: {

@@ -27,4 +27,13 @@ export {
 } from './reference-aggregation.js';
 export { createSchemaDatabase, schemaScripts } from './schema.js';
 export { pipelineTables, type Query, snapshotTables } from './snapshot.js';
+export {
+  type EndpointBehaviour,
+  instrumentationKey,
+  loopbackOnlyModule,
+  loopbackTelemetryEnv,
+  startTelemetryEndpoint,
+  type TelemetryEndpoint,
+  type TrackEnvelope,
+} from './telemetry-endpoint.js';
 export { FIXED_NOW, line, validEvent } from './transactions.js';
