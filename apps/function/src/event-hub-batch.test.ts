@@ -26,6 +26,17 @@ describe('eventHubBatch', () => {
     expect(batch.events[2]?.enqueuedAt).toBeUndefined();
   });
 
+  it("carries each event's producer trace context (traceparent or the SDK's Diagnostic-Id) to the pipeline", () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const other = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const batch = eventHubBatch(['a', 'b', 'c', 'd'], {
+      partitionContext,
+      sequenceNumberArray: [1, 2, 3, 4],
+      propertiesArray: [{ traceparent }, { 'diagnostic-Id': other }, { traceparent: 'not a trace' }, {}],
+    });
+    expect(batch.events.map((e) => e.traceparent)).toEqual([traceparent, other, undefined, undefined]);
+  });
+
   it('accepts the PascalCase names the host itself sends, and protobuf Long sequence numbers', () => {
     const long = { low: 5, high: 0, toString: () => '4294967301' };
     const batch = eventHubBatch(

@@ -44,13 +44,18 @@ export function eventHubBatch(
   }
   const enqueued = field(metadata, 'enqueuedTimeUtcArray');
   const enqueuedTimes = Array.isArray(enqueued) && enqueued.length === events.length ? enqueued : undefined;
+  const properties = field(metadata, 'propertiesArray');
+  const eventProperties =
+    Array.isArray(properties) && properties.length === events.length ? properties : undefined;
 
   const raw: RawEvent[] = events.map((body, i) => {
     const enqueuedAt = toDate(enqueuedTimes?.[i]);
+    const traceparent = producerTraceparent(eventProperties?.[i]);
     return {
       body: toBody(body),
       sequenceNumber: toSequenceNumber(sequences[i], i),
       ...(enqueuedAt ? { enqueuedAt } : {}),
+      ...(traceparent ? { traceparent } : {}),
     };
   });
   // The pipeline expects ascending positions; the host delivers them so, but a sort is cheap insurance.
@@ -112,6 +117,20 @@ function toSequenceNumber(value: unknown, index: number): number {
     throw new TriggerMetadataError(`sequenceNumberArray[${index}] is not a sequence number`);
   }
   return parsed;
+}
+
+/**
+ * The producer's W3C trace context from an event's application properties: `traceparent`, or
+ * `Diagnostic-Id`, where the Event Hubs SDK puts it when the producer traces.
+ */
+function producerTraceparent(properties: unknown): string | undefined {
+  if (typeof properties !== 'object' || properties === null) return undefined;
+  const record = properties as Record<string, unknown>;
+  // The worker lower-cases each key's first letter: Diagnostic-Id arrives as diagnostic-Id.
+  const value = record.traceparent ?? record['diagnostic-Id'] ?? record['Diagnostic-Id'];
+  return typeof value === 'string' && /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(value)
+    ? value
+    : undefined;
 }
 
 function toDate(value: unknown): Date | undefined {

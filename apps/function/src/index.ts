@@ -1,3 +1,5 @@
+// First: telemetry starts, and app.setup runs, before any function registers (./telemetry.ts).
+import './telemetry.js';
 import { app } from '@azure/functions';
 import { closeRuntime } from './runtime.js';
 

@@ -11,6 +11,7 @@ import {
   parseIncident,
 } from '@paymetrics/scenarios';
 import { readGaugeCounts, registerDatabaseGauges } from '@paymetrics/telemetry';
+import { exitWhenStuck, readTelemetrySettings } from '@paymetrics/telemetry-export';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openReplayInput } from './input.js';
 import { pace, steadyRate } from './pacing.js';
@@ -23,7 +24,7 @@ import { describeEventHub, readEventHubSettings } from './sinks/eventhubs-settin
 import { createEventHubsSink } from './sinks/eventhubs-sink.js';
 import { runLocalPipeline } from './sinks/local-sink.js';
 import { formatSummary, summarizeDatabase } from './summary.js';
-import { readTelemetrySettings, startRunTelemetry } from './telemetry.js';
+import { startRunTelemetry } from './telemetry.js';
 
 const MINUTE = 60_000;
 
@@ -79,14 +80,17 @@ function incident(value: string, previous: IncidentSpec[] = []): IncidentSpec[] 
 
 async function simulate(options: SimulateOptions, migrate: boolean): Promise<void> {
   // The ndjson sink only writes a file: nothing to observe.
-  const telemetry = options.sink === 'ndjson' ? undefined : startRunTelemetry(readTelemetrySettings());
+  const telemetry =
+    options.sink === 'ndjson' ? undefined : startRunTelemetry(readTelemetrySettings(process.env));
   try {
     await simulateInto(options, migrate);
   } finally {
     // Also after a failure: the failed batch's telemetry is what an operator needs.
-    await telemetry?.shutdown();
+    telemetryShutDown = (await telemetry?.shutdown()) ?? true;
   }
 }
+
+let telemetryShutDown = true;
 
 async function simulateInto(options: SimulateOptions, migrate: boolean): Promise<void> {
   // Live mode: with --rate, events are sent when the wall clock reaches their event time.
@@ -339,3 +343,4 @@ try {
   process.stderr.write(`simulate: ${message.split('\n')[0]}\n`);
   process.exitCode = 1;
 }
+exitWhenStuck(telemetryShutDown);

@@ -8,6 +8,15 @@ export interface ExitFlushOptions {
 }
 
 /**
+ * Ends a program whose work is done but whose telemetry shutdown gave up (an endpoint that
+ * never answers holds a socket open): exits once stdout and stderr are written out.
+ */
+export function exitWhenStuck(shutdownCompleted: boolean): void {
+  if (shutdownCompleted) return;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit()));
+}
+
+/**
  * Flushes telemetry before the process exits: on SIGTERM and SIGINT (then exits with 128 +
  * the signal number, as the default handler would) and once the event loop drains. A program
  * that ends by throwing should `await telemetry.shutdown()` in its own `finally`. Returns a

@@ -1,4 +1,4 @@
-export { type ExitFlushOptions, flushOnExit } from './exit-flush.js';
+export { type ExitFlushOptions, exitWhenStuck, flushOnExit } from './exit-flush.js';
 export {
   type PgModule,
   startTelemetryExport,
@@ -6,3 +6,9 @@ export {
   type TelemetryExportKind,
   type TelemetryExportOptions,
 } from './start-telemetry-export.js';
+export {
+  readTelemetrySettings,
+  TelemetrySettingError,
+  TelemetrySettingName,
+  type TelemetrySettings,
+} from './telemetry-settings.js';

@@ -38,8 +38,12 @@ export interface TelemetryExport {
   readonly kind: TelemetryExportKind;
   /** Exports what is buffered now (a timer's run ends with it); gives up after `timeoutMs`. */
   flush(timeoutMs?: number): Promise<void>;
-  /** Flushes and stops exporting; gives up after `timeoutMs`. Idempotent. */
-  shutdown(timeoutMs?: number): Promise<void>;
+  /**
+   * Flushes and stops exporting; gives up after `timeoutMs`. Idempotent. Resolves to false when
+   * it gave up: a request to an endpoint that never answers may then keep the process alive,
+   * so a program that is done should exit (`exitWhenStuck`).
+   */
+  shutdown(timeoutMs?: number): Promise<boolean>;
 }
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
@@ -67,7 +71,7 @@ export function startTelemetryExport(options: TelemetryExportOptions): Telemetry
     return startAzureMonitor(options, options.applicationInsightsConnectionString);
   }
   if (options.otlpEndpoint) return startOtlp(options, options.otlpEndpoint);
-  return { kind: 'none', flush: async () => undefined, shutdown: async () => undefined };
+  return { kind: 'none', flush: async () => undefined, shutdown: async () => true };
 }
 
 function startAzureMonitor(options: TelemetryExportOptions, connectionString: string): TelemetryExport {
@@ -88,10 +92,12 @@ function startAzureMonitor(options: TelemetryExportOptions, connectionString: st
       : {}),
   });
   instrumentPg(options.pg);
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<boolean> | undefined;
   return {
     kind: 'azure-monitor',
-    flush: (timeoutMs) => bounded(flushGlobalProviders(), timeoutMs),
+    flush: async (timeoutMs) => {
+      await bounded(flushGlobalProviders(), timeoutMs);
+    },
     shutdown(timeoutMs) {
       stopping ??= bounded(shutdownAzureMonitor(), timeoutMs);
       return stopping;
@@ -115,10 +121,12 @@ function startOtlp(options: TelemetryExportOptions, endpoint: string): Telemetry
   });
   sdk.start();
   instrumentPg(options.pg);
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<boolean> | undefined;
   return {
     kind: 'otlp',
-    flush: (timeoutMs) => bounded(flushGlobalProviders(), timeoutMs),
+    flush: async (timeoutMs) => {
+      await bounded(flushGlobalProviders(), timeoutMs);
+    },
     shutdown(timeoutMs) {
       stopping ??= bounded(sdk.shutdown(), timeoutMs);
       return stopping;
@@ -150,19 +158,20 @@ async function flushGlobalProviders(): Promise<void> {
   await Promise.allSettled(providers.map((provider) => (provider as Flushable).forceFlush?.()));
 }
 
-/** Waits for `work` at most `timeoutMs`; never rejects (telemetry must not fail the program). */
-async function bounded(work: Promise<unknown>, timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+/** Waits for `work` at most `timeoutMs`: true when it settled. Never rejects (telemetry must not fail the program). */
+async function bounded(work: Promise<unknown>, timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs);
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
     timer.unref();
   });
-  await Promise.race([
+  const settled = await Promise.race([
     work.then(
-      () => undefined,
-      () => undefined,
+      () => true,
+      () => true,
     ),
     timeout,
   ]);
   clearTimeout(timer);
+  return settled;
 }

@@ -150,6 +150,8 @@ export const loopbackOnlyModule = fileURLToPath(new URL('../loopback-only.mjs', 
 export function loopbackTelemetryEnv(endpoint: TelemetryEndpoint): Record<string, string> {
   return {
     NODE_EXTRA_CA_CERTS: endpoint.caFile,
+    // Every batch's trace (the distro's default samples 5 traces a second).
+    OTEL_TRACES_SAMPLER: 'always_on',
     APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
     APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
     APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',

@@ -4,6 +4,7 @@ import { type BatchResult, processBatch } from '@paymetrics/pipeline';
 import { eventHubBatch } from '../event-hub-batch.js';
 import { getRuntime } from '../runtime.js';
 import { SettingName } from '../settings.js';
+import { observeDatabase } from '../telemetry.js';
 
 /**
  * The Event Hubs trigger: map the invocation to a batch, run the pipeline, log one line.
@@ -14,6 +15,7 @@ import { SettingName } from '../settings.js';
  */
 export async function processPayments(events: unknown[], context: InvocationContext): Promise<void> {
   const runtime = await getRuntime((message) => context.warn(message));
+  observeDatabase(runtime.db);
   const batch = eventHubBatch(events, context.triggerMetadata, {
     fallbackNamespace: runtime.settings.eventHubNamespace,
   });
