@@ -81,7 +81,7 @@ function incident(value: string, previous: IncidentSpec[] = []): IncidentSpec[] 
 async function simulate(options: SimulateOptions, migrate: boolean): Promise<void> {
   // The ndjson sink only writes a file: nothing to observe.
   const telemetry =
-    options.sink === 'ndjson' ? undefined : startRunTelemetry(readTelemetrySettings(process.env));
+    options.sink === 'ndjson' ? undefined : startRunTelemetry(readTelemetrySettings(process.env), drainRun);
   try {
     await simulateInto(options, migrate);
   } finally {
@@ -91,6 +91,21 @@ async function simulate(options: SimulateOptions, migrate: boolean): Promise<voi
 }
 
 let telemetryShutDown = true;
+
+/** Stops reading input on a signal; resolves once the local run has settled its last batch. */
+const stopReading = new AbortController();
+let localRun: Promise<unknown> | undefined;
+async function drainRun(): Promise<void> {
+  stopReading.abort();
+  await localRun?.catch(() => undefined);
+}
+
+async function* untilStopped<T>(items: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  for await (const item of items) {
+    if (signal.aborted) return;
+    yield item;
+  }
+}
 
 async function simulateInto(options: SimulateOptions, migrate: boolean): Promise<void> {
   // Live mode: with --rate, events are sent when the wall clock reaches their event time.
@@ -215,7 +230,7 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
     const source = input?.source ?? `simulator:seed-${options.seed}:${new Date(startMs).toISOString()}`;
     const progress = options.progress ? createProgress(total, input ? 'replay' : 'simulate') : undefined;
     let received = 0;
-    const totals = await runLocalPipeline(lines(), {
+    const run = runLocalPipeline(untilStopped(lines(), stopReading.signal), {
       store: runtime.store,
       engine: runtime.engine,
       archive: runtime.archive,
@@ -226,6 +241,8 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
         progress?.update(received, soFar.counted, soFar.deadLettered);
       },
     });
+    localRun = run;
+    const totals = await run;
     progress?.stop();
     const windows = [...totals.windowsTouched];
     const summary = await summarizeDatabase(

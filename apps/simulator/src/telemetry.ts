@@ -6,9 +6,12 @@ import {
 } from '@paymetrics/telemetry-export';
 import pg from 'pg';
 
-/** Starts exporting this run's telemetry (if configured); it is flushed on exit and on SIGTERM/SIGINT. */
-export function startRunTelemetry(settings: TelemetrySettings): TelemetryExport {
+/**
+ * Starts exporting this run's telemetry (if configured); it is flushed on exit, and on SIGTERM or
+ * SIGINT once `drain` has let the batch in flight settle.
+ */
+export function startRunTelemetry(settings: TelemetrySettings, drain: () => Promise<void>): TelemetryExport {
   const telemetry = startTelemetryExport({ serviceName: 'paymetrics-simulator', ...settings, pg });
-  flushOnExit(telemetry);
+  flushOnExit(telemetry, { drain });
   return telemetry;
 }

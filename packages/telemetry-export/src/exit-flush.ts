@@ -3,8 +3,13 @@ import type { TelemetryExport } from './start-telemetry-export.js';
 export interface ExitFlushOptions {
   /** Longest wait for the endpoint before the process exits anyway. */
   readonly timeoutMs?: number | undefined;
-  /** Told once when a signal stops the program. */
-  readonly onSignal?: ((signal: NodeJS.Signals) => void) | undefined;
+  /**
+   * On a signal, before the flush: stop taking new work and settle the work in flight (a batch
+   * whose commit is under way), so what was committed is also what is exported. Bounded by
+   * `drainTimeoutMs`.
+   */
+  readonly drain?: (() => Promise<void>) | undefined;
+  readonly drainTimeoutMs?: number | undefined;
 }
 
 /**
@@ -24,21 +29,26 @@ export function exitWhenStuck(shutdownCompleted: boolean): void {
  */
 export function flushOnExit(telemetry: TelemetryExport, options: ExitFlushOptions = {}): () => void {
   if (telemetry.kind === 'none') return () => undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    options.onSignal?.(signal);
+  const onSignal = async (signal: NodeJS.Signals) => {
     const code = 128 + (signal === 'SIGINT' ? 2 : 15);
-    void telemetry.shutdown(options.timeoutMs).finally(() => process.exit(code));
+    if (options.drain) {
+      const drained = options.drain().catch(() => undefined);
+      const timeout = new Promise((resolve) => setTimeout(resolve, options.drainTimeoutMs ?? 10_000).unref());
+      await Promise.race([drained, timeout]);
+    }
+    await telemetry.shutdown(options.timeoutMs);
+    process.exit(code);
   };
   const onBeforeExit = () => {
     process.off('beforeExit', onBeforeExit);
     void telemetry.shutdown(options.timeoutMs);
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', (signal) => void onSignal(signal));
+  process.once('SIGINT', (signal) => void onSignal(signal));
   process.on('beforeExit', onBeforeExit);
   return () => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    process.removeAllListeners('SIGTERM');
+    process.removeAllListeners('SIGINT');
     process.off('beforeExit', onBeforeExit);
   };
 }

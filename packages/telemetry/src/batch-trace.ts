@@ -85,6 +85,8 @@ export class BatchTrace {
     const first = batch.events[0]?.sequenceNumber;
     const last = batch.events.at(-1)?.sequenceNumber;
     const attributes: Attributes = {
+      // Application Insights names a request (a consumer span) only from this attribute.
+      'ai.operation.name': SpanName.batch,
       'paymetrics.source': batch.source,
       'paymetrics.source_kind': sourceKind(batch.source),
       'paymetrics.partition': batch.partitionId,
