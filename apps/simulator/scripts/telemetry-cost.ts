@@ -25,6 +25,8 @@ const run = promisify(execFile);
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const migrateDir = fileURLToPath(new URL('../../migrate', import.meta.url));
 const { values } = parseArgs({
+  // pnpm passes a `--` through when the command line has one.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: { events: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' } },
 });
 const events = Number(values.events);

@@ -10,7 +10,7 @@ import {
   incidentSyntax,
   parseIncident,
 } from '@paymetrics/scenarios';
-import { readGaugeCounts, registerDatabaseGauges } from '@paymetrics/telemetry';
+import { createPublishTrace, readGaugeCounts, registerDatabaseGauges } from '@paymetrics/telemetry';
 import { exitWhenStuck, readTelemetrySettings } from '@paymetrics/telemetry-export';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openReplayInput } from './input.js';
@@ -169,7 +169,12 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
       onBatchSent: (soFar) => progress?.update(soFar.sent, soFar.batches),
     });
     try {
-      for await (const line of lines()) await sink.write(line);
+      const publishTrace = createPublishTrace();
+      try {
+        for await (const line of lines()) await sink.write(line, { traceparent: publishTrace.next() });
+      } finally {
+        publishTrace.end();
+      }
       const totals = await sink.finish();
       progress?.stop();
       await done(

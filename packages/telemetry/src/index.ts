@@ -22,4 +22,5 @@ export {
   SpanName,
   TELEMETRY_SCOPE,
 } from './instruments.js';
+export { createPublishTrace, type PublishTrace } from './publish-trace.js';
 export { type SourceKind, sourceKind } from './source-kind.js';

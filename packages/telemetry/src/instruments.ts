@@ -110,6 +110,7 @@ export const SpanName = {
   derive: 'paymetrics.batch.derive',
   archive: 'paymetrics.batch.archive',
   commit: 'paymetrics.batch.commit',
+  publish: 'paymetrics.publish',
 } as const;
 
 export type SpanName = (typeof SpanName)[keyof typeof SpanName];

@@ -131,6 +131,28 @@ describe('createEventHubsSink', () => {
     expect(unkeyed.every((b) => b instanceof Uint8Array)).toBe(true);
   });
 
+  it("puts the producer's traceparent in the event properties when it has one", async () => {
+    const fake = fakeBufferedProducer({ batchEvents: 1 });
+    const enqueued: EventData[] = [];
+    const sink = createEventHubsSink({
+      createProducer: (options) => {
+        const producer = fake.createProducer(options);
+        return {
+          ...producer,
+          enqueueEvent: (event, enqueueOptions) => {
+            enqueued.push(event);
+            return producer.enqueueEvent(event, enqueueOptions);
+          },
+        };
+      },
+    });
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await sink.write('{"a":1}', { traceparent });
+    await sink.write('{"b":2}');
+    await sink.finish();
+    expect(enqueued.map((event) => event.properties)).toEqual([{ traceparent }, undefined]);
+  });
+
   it('passes maxWaitTimeInMs to the client, so a live run streams partly filled batches', async () => {
     const fake = fakeBufferedProducer();
     const sink = createEventHubsSink({ createProducer: fake.createProducer, maxWaitTimeInMs: 50 });

@@ -39,8 +39,12 @@ export interface SendTotals {
 }
 
 export interface EventHubsSink {
-  /** Adds one line; it is sent as the event body, byte for byte. Rejects once a send has failed for good. */
-  write(line: string | Uint8Array): Promise<void>;
+  /**
+   * Adds one line; it is sent as the event body, byte for byte. With a W3C `traceparent` (the
+   * producer is tracing) it goes in the event's properties, where the consumer continues it.
+   * Rejects once a send has failed for good.
+   */
+  write(line: string | Uint8Array, trace?: { readonly traceparent?: string | undefined }): Promise<void>;
   /** Sends what is buffered, waits for it, closes the client; rejects if any send failed. */
   finish(): Promise<SendTotals>;
   /** Closes the client without sending what is still buffered (a run that stopped early). */
@@ -99,12 +103,15 @@ export function createEventHubsSink(options: EventHubsSinkOptions): EventHubsSin
   };
 
   return {
-    async write(line) {
+    async write(line, trace) {
       if (failure !== undefined) throw failure;
       const key = merchantPartitionKey(line);
       // A Buffer body goes out as an AMQP data section as it is; a string body would be JSON-encoded (quoted).
       const body = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
-      await producer.enqueueEvent({ body }, key === undefined ? {} : { partitionKey: key });
+      const event: EventData = trace?.traceparent
+        ? { body, properties: { traceparent: trace.traceparent } }
+        : { body };
+      await producer.enqueueEvent(event, key === undefined ? {} : { partitionKey: key });
       if (key === undefined) totals.unkeyed++;
       else totals.keyed++;
     },
