@@ -324,19 +324,27 @@ variable "postgres_database_name" {
   }
 }
 
-# From docs/performance.md ("PostgreSQL settings for a write-heavy load"): full-page images after
-# each checkpoint were a large share of WAL, so fewer checkpoints (max_wal_size) and compressed
-# WAL (wal_compression); a larger wal_buffers (in 8 kB pages: 8192 = 64 MB) absorbs the bursts of
-# 1,000-event batch commits. shared_buffers is already 25% of RAM on Flexible Server by default, so
-# it is not set here. Durability settings (fsync, synchronous_commit, full_page_writes) are never
-# relaxed: exactly-once counting rests on a commit being durable.
+# From docs/performance.md ("PostgreSQL settings for this load"): fewer checkpoints and so fewer
+# full-page images (max_wal_size, min_wal_size, checkpoint_timeout; the upserts touch the same pages
+# over and over), checkpoint I/O spread out, compressed WAL, a larger wal_buffers (in 8 kB pages:
+# 8192 = 64 MB) for multi-MB batch commits, no JIT for short statements, SSD-priced index probes.
+# Units are the server's: MB for the WAL sizes, seconds for checkpoint_timeout. wal_compression is
+# `on` (pglz), valid on every allowed version; `lz4` needs PostgreSQL 15+. shared_buffers is
+# already 25% of RAM on Flexible Server, so it is not set. Durability settings (fsync,
+# synchronous_commit, full_page_writes) are never relaxed: exactly-once counting rests on a commit
+# being durable before the Event Hubs checkpoint moves past it.
 variable "postgres_server_parameters" {
   description = "Server parameters to set (name to value, in the server's units). Defaults are those docs/performance.md recommends for this write-heavy load; wal_buffers needs a server restart to take effect."
   type        = map(string)
   default = {
-    max_wal_size    = "8192"
-    wal_compression = "on"
-    wal_buffers     = "8192"
+    max_wal_size                 = "8192"
+    min_wal_size                 = "1024"
+    checkpoint_timeout           = "900"
+    checkpoint_completion_target = "0.9"
+    wal_compression              = "on"
+    wal_buffers                  = "8192"
+    jit                          = "off"
+    random_page_cost             = "1.1"
   }
 
   validation {

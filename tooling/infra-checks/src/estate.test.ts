@@ -145,8 +145,13 @@ describe('the estate', () => {
     const parameters = rootVariable('postgres_server_parameters');
     expect(parameters.default).toMatchObject({
       max_wal_size: '8192',
+      min_wal_size: '1024',
+      checkpoint_timeout: '900',
+      checkpoint_completion_target: '0.9',
       wal_compression: 'on',
       wal_buffers: '8192',
+      jit: 'off',
+      random_page_cost: '1.1',
     });
     for (const unsafe of ['fsync', 'synchronous_commit', 'full_page_writes']) {
       expect(parameters.default).not.toHaveProperty(unsafe);
