@@ -147,6 +147,17 @@ describe('alerts', () => {
   });
 });
 
+describe('the telemetry contract', () => {
+  it('holds the eleven instruments of ARCHITECTURE.md, with the attributes the alerts split by', () => {
+    expect(contractMetricNames.size).toBe(11);
+    expect(contractInstruments['paymetrics.events.received']?.attributes).toEqual([
+      'source_kind',
+      'partition',
+    ]);
+    expect(contractInstruments['paymetrics.storage.failures']?.attributes).toContain('store');
+  });
+});
+
 describe('the workbook', () => {
   const workbook = () =>
     JSON.parse(readFileSync(`${terraformDir}/modules/monitoring/workbook.json`, 'utf8')) as {
