@@ -109,7 +109,7 @@ try {
     allPanelsDrawnMs7d: Math.round(median(paints['7d']!.ready)),
     runs,
   };
-  const line = (label: string, value: string) => `  ${label.padEnd(40)} ${value}`;
+  const line = (label: string, value: string) => `  ${label.padEnd(46)} ${value}`;
   console.log(
     [
       '',

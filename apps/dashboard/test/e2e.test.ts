@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { createSchemaDatabase, findFreePort, type TestDatabase } from '@paymetrics/testing';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboardApp } from '../src/app.js';
@@ -27,8 +28,11 @@ let browser: Browser;
 let reference: Reference;
 let collapsedMerchant: string;
 
-async function serve(db: ReaderDatabase): Promise<{ app: FastifyInstance; url: string }> {
-  const server = await buildDashboardApp({ db: db.db, webDir: webOutDir, statementTimeoutInMs: TIMEOUT_MS });
+async function serve(
+  db: ReaderDatabase,
+  statementTimeoutInMs = TIMEOUT_MS,
+): Promise<{ app: FastifyInstance; url: string }> {
+  const server = await buildDashboardApp({ db: db.db, webDir: webOutDir, statementTimeoutInMs });
   await server.listen({ port: 0, host: '127.0.0.1' });
   const address = server.server.address();
   if (typeof address !== 'object' || !address) throw new Error('the server has no port');
@@ -127,7 +131,11 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     expect(await page.locator('[data-panel="approval-volume"] .panel-note').textContent()).toMatch(
       /2 anomalies/,
     );
-    const merchants = await reference.merchants(range.from, range.to);
+    // Every merchant with payments in the range or the period before (a merchant gone quiet is news).
+    const merchants = await reference.merchants(
+      new Date(Date.parse(range.from) - 24 * 3_600_000).toISOString(),
+      range.to,
+    );
     expect(await page.locator('[data-panel="merchants"] tbody tr').count()).toBe(merchants.length);
     expect(await page.locator('[data-panel="segments"] [data-segment]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-panel="dead-letter"] tr[data-code]').count()).toBeGreaterThan(0);
@@ -248,6 +256,32 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
       await emptyReader.close();
       await downReader.close();
       await empty.drop();
+    }
+  });
+
+  it('explains a query cancelled by the statement timeout', async () => {
+    const slowReader = await openReaderDatabase({
+      databaseUrl: database.url,
+      dataDir: '.',
+      statementTimeoutInMs: 500,
+    });
+    const slowServer = await serve(slowReader, 500);
+    const blocker = new pg.Client({ connectionString: database.url });
+    await blocker.connect();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table payment_metrics_5m in access exclusive mode');
+      await page.goto(`${slowServer.url}/?range=1h`);
+      await settled(page, ['error']);
+      expect(await page.locator('#banner').textContent()).toMatch(/did not answer within 0\.5 s/);
+      await page.screenshot({ path: `${artifactsDir}slow-query.png` });
+    } finally {
+      await blocker.query('rollback');
+      await blocker.end();
+      await page.close();
+      await slowServer.app.close();
+      await slowReader.close();
     }
   });
 });

@@ -169,6 +169,8 @@ async function fill<K extends keyof Endpoints>(
 async function load(options: { quiet?: boolean } = {}): Promise<void> {
   const mine = ++generation;
   window.clearTimeout(refreshTimer);
+  // Set before the first await, so nobody waiting for "ready" mistakes the previous page for this one.
+  document.body.dataset.state = 'loading';
   const route = currentRoute();
   renderHeader(route);
   const page = document.getElementById('page')!;

@@ -392,10 +392,9 @@ export function renderMerchants(
     { key: 'segment', label: 'Segment', numeric: false },
     { key: 'openAnomalies', label: 'Open anomalies', numeric: true },
   ];
-  const sortValue = (m: MerchantRow, key: SortKey): number | string => {
+  const sortValue = (m: MerchantRow, key: SortKey): number | string | null => {
     if (key === 'volume') return m.volume[0] ? m.volume[0].transactions : 0;
-    const value = m[key];
-    return value === null ? Number.NEGATIVE_INFINITY : value;
+    return m[key];
   };
   const tbody = h('tbody');
   const head = h('tr');
@@ -436,6 +435,10 @@ export function renderMerchants(
       .sort((a, b) => {
         const x = sortValue(a, sortKey);
         const y = sortValue(b, sortKey);
+        // A merchant without payments in the range has no rate: last, whichever the direction.
+        if (x === null || y === null) {
+          return (x === null ? 1 : 0) - (y === null ? 1 : 0) || a.merchantId.localeCompare(b.merchantId);
+        }
         const order =
           typeof x === 'string' && typeof y === 'string' ? x.localeCompare(y) : Number(x) - Number(y);
         return (descending ? -order : order) || a.merchantId.localeCompare(b.merchantId);
