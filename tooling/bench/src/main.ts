@@ -58,6 +58,9 @@ const LAG = {
 const DEDUPE_FLOOR_BATCHES = [1_000, THROUGHPUT_BATCH] as const;
 const PARTITIONS = [2, 4] as const;
 
+/** Bounded, but long enough for the worst case on a loaded two-core machine (~270 s at load 20). */
+const CHILD_TIMEOUT_MS = 15 * 60_000;
+
 const measureScript = fileURLToPath(new URL('./measure.ts', import.meta.url));
 
 async function inChild<T>(task: MeasureTask, label: string): Promise<T> {
@@ -70,7 +73,10 @@ async function inChild<T>(task: MeasureTask, label: string): Promise<T> {
     measureScript,
     JSON.stringify(task),
   ];
-  const { stdout, stderr } = await run(process.execPath, args, { maxBuffer: 64 << 20, timeout: 300_000 });
+  const { stdout, stderr } = await run(process.execPath, args, {
+    maxBuffer: 64 << 20,
+    timeout: CHILD_TIMEOUT_MS,
+  });
   if (stderr.trim()) process.stderr.write(stderr);
   const last = stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(last) as T;
