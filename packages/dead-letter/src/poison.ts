@@ -1,11 +1,12 @@
-import { ErrorCode, type FailedItemRecord, type FailureStage, maskPans } from '@paymetrics/schemas';
+import { defaultEventTimeBounds } from '@paymetrics/metric-engine';
+import { ErrorCode, type FailedItemRecord, type FailureStage, isUuid, maskPans } from '@paymetrics/schemas';
 
 /** Payloads above this many bytes go to the archive, not into the row (contract: 64 KB). */
 export const DEFAULT_MAX_INLINE_BYTES = 65_536;
 /** Long enough for any validation or parser message; a stack trace or a dumped body is cut. */
 export const MAX_ERROR_MESSAGE_LENGTH = 1_000;
 /** How far in the future an event may lie before it is parked (contract default: 5 minutes). */
-export const DEFAULT_FUTURE_TOLERANCE_MS = 5 * 60_000;
+export const DEFAULT_FUTURE_TOLERANCE_MS = defaultEventTimeBounds.maxFutureMs;
 
 export interface CreateFailedItemInput {
   readonly stage: FailureStage;
@@ -38,7 +39,6 @@ export interface CreatedFailedItem {
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const latin1 = new TextDecoder('latin1');
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const uuidPattern = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
 /**
  * Builds the `failed_items` record for an event that can never be counted as it is.
@@ -79,7 +79,7 @@ export function createFailedItem(input: CreateFailedItemInput): CreatedFailedIte
     source: input.source,
     partitionId: input.partitionId,
     sequenceNumber: input.sequenceNumber,
-    eventId: typeof input.eventId === 'string' && uuidPattern.test(input.eventId) ? input.eventId : null,
+    eventId: isUuid(input.eventId) ? input.eventId : null,
     nextAttemptAt: nextAttemptAt(input, now),
   };
   return { record, overflow };

@@ -1,4 +1,5 @@
 export { celVariables } from './cel-bindings.js';
+export { compareStrings } from './compare-strings.js';
 export { type CompiledRule, type CompiledRuleSet, compileRuleSet } from './compile-rule-set.js';
 export { defaultRuleSet } from './default-rules.js';
 export {

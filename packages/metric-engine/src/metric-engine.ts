@@ -1,5 +1,6 @@
 import type { ValidTransaction } from '@paymetrics/schemas';
 import { TransactionBindings } from './cel-bindings.js';
+import { compareStrings } from './compare-strings.js';
 import type { CompiledRule, CompiledRuleSet } from './compile-rule-set.js';
 import { ExactSum } from './exact-sum.js';
 import type {
@@ -378,10 +379,6 @@ export function createMetricEngine(options: MetricEngineOptions): MetricEngine {
       return errorsByRule;
     },
   };
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function toPaymentRow(acc: PaymentAccumulator): PaymentMetricsRow {

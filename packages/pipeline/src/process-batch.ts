@@ -1,6 +1,8 @@
 import {
   classifyFailure,
   createFailedItem,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_INLINE_BYTES,
   RetryableBatchError,
   withPayloadRef,
 } from '@paymetrics/dead-letter';
@@ -35,9 +37,6 @@ export interface PipelineDeps {
   /** Failed payloads larger than this go to the archive with a reference in failed_items. */
   readonly maxInlinePayloadBytes?: number | undefined;
 }
-
-const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
-const DEFAULT_MAX_INLINE_PAYLOAD_BYTES = 64 * 1024;
 
 /** Another consumer committed this partition between our read of its position and our lock. */
 class PositionMovedError extends Error {
@@ -120,7 +119,7 @@ export async function prepareBatch(
     classifyEvents(fresh, {
       nowMs: (deps.clock ?? Date.now)(),
       bounds: deps.bounds ?? defaultEventTimeBounds,
-      maxEventBytes: deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+      maxEventBytes: deps.maxEventBytes ?? DEFAULT_MAX_BODY_BYTES,
     }),
   );
   const decoded = performance.now();
@@ -356,7 +355,7 @@ async function parkedRecords(
   deps: PipelineDeps,
 ): Promise<FailedItemRecord[]> {
   const maxInlineBytes = deps.archive
-    ? (deps.maxInlinePayloadBytes ?? DEFAULT_MAX_INLINE_PAYLOAD_BYTES)
+    ? (deps.maxInlinePayloadBytes ?? DEFAULT_MAX_INLINE_BYTES)
     : Number.POSITIVE_INFINITY;
   const records: FailedItemRecord[] = [];
   const now = new Date((deps.clock ?? Date.now)());

@@ -1,3 +1,4 @@
+import { WINDOW_MS } from '@paymetrics/metric-engine';
 import { sql } from 'kysely';
 import { isRangeName, type RangeName, type ReportRange, reportRange } from './range.js';
 import type { ReportingDatabase } from './reporting-database.js';
@@ -12,8 +13,6 @@ export interface DataStatus {
   /** Which analytics tables this database has. */
   readonly analytics: { readonly rollups: boolean; readonly anomalies: boolean; readonly segments: boolean };
 }
-
-const WINDOW_MS = 5 * 60_000;
 
 export async function readDataStatus(
   db: ReportingDatabase,

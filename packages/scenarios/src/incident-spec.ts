@@ -1,3 +1,4 @@
+import { merchantIdPattern } from '@paymetrics/schemas';
 import { type Region, regions } from './catalog.js';
 
 /** When an incident starts: an offset from the scenario's first event time, or an absolute instant. */
@@ -121,7 +122,7 @@ export function parseIncident(text: string): IncidentSpec {
     };
   }
   const merchant = required('merchant');
-  if (!/^#[1-9]\d*$/.test(merchant) && !/^[A-Za-z0-9_.-]{1,64}$/.test(merchant)) {
+  if (!/^#[1-9]\d*$/.test(merchant) && !merchantIdPattern.test(merchant)) {
     throw new IncidentSyntaxError(
       `merchant-collapse: merchant "${merchant}" is neither a merchant id nor #<rank>`,
     );

@@ -1,4 +1,5 @@
-const merchantIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
+import { merchantIdPattern } from '@paymetrics/schemas';
+
 const decoder = new TextDecoder();
 
 /**

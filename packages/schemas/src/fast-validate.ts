@@ -33,7 +33,9 @@ const statusSet: ReadonlySet<unknown> = new Set(transactionStatuses);
 const isNumberIn = (value: unknown, min: number, max: number): value is number =>
   typeof value === 'number' && value >= min && value <= max; // NaN fails both comparisons
 
-const isUuid = (value: unknown): value is string => typeof value === 'string' && uuidPattern.test(value);
+/** Whether a value is a UUID string as the contract accepts one (zod's pattern: RFC 9562 versions and variant). */
+export const isUuid = (value: unknown): value is string =>
+  typeof value === 'string' && uuidPattern.test(value);
 
 function isStringRecord(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;

@@ -1,5 +1,6 @@
 export { ErrorCode, FailureStage } from './error-codes.js';
 export { type FailedItemRecord, type FailedItemStatus, failedItemStatuses } from './failed-item.js';
+export { isUuid } from './fast-validate.js';
 export { containsPan, maskPans, passesLuhn } from './pan.js';
 export {
   type CardBrand,
@@ -22,3 +23,4 @@ export {
   validateTransactionWithZod,
 } from './payment-transaction.js';
 export { isoCountryCodes, isoCurrencyCodes } from './reference-data.js';
+export { declineCodePattern, merchantIdPattern } from './transaction-fields.js';

@@ -1,9 +1,10 @@
-import type {
-  BatchMetrics,
-  DynamicMetricRow,
-  HistogramRow,
-  PaymentMetricsRow,
-  StoredSketch,
+import {
+  type BatchMetrics,
+  type DynamicMetricRow,
+  type HistogramRow,
+  type PaymentMetricsRow,
+  type StoredSketch,
+  WINDOW_MS,
 } from '@paymetrics/metric-engine';
 import type { FailedItemRecord } from '@paymetrics/schemas';
 import { type Kysely, sql } from 'kysely';
@@ -26,7 +27,6 @@ export interface MetricsStoreHarness {
 }
 
 const WINDOW = Date.UTC(2026, 10, 27, 10, 5);
-const FIVE_MINUTES = 300_000;
 
 let unique = 0;
 /** Every test writes its own keys, so tests share one database without seeing each other. */
@@ -278,7 +278,7 @@ export function describeMetricsStoreContract(
                   latencyMsMin: 5.5,
                   latencyMsMax: 12,
                 }),
-                payment(merchant, { windowStartMs: WINDOW + FIVE_MINUTES, cardBrand: 'amex' }),
+                payment(merchant, { windowStartMs: WINDOW + WINDOW_MS, cardBrand: 'amex' }),
               ],
             }),
           ),
@@ -308,7 +308,7 @@ export function describeMetricsStoreContract(
           latencyMin: 5.5,
           latencyMax: 30.25,
         });
-        expect(other!.window_start.getTime()).toBe(WINDOW + FIVE_MINUTES);
+        expect(other!.window_start.getTime()).toBe(WINDOW + WINDOW_MS);
         expect(other!.card_brand).toBe('amex');
       });
 
@@ -491,7 +491,7 @@ export function describeMetricsStoreContract(
         const upper = uuid(base + 2).toUpperCase();
         const second = await harness.store.transaction((writer) =>
           writer.claimEventIds([
-            { eventId: uuid(base + 3), windowStartMs: WINDOW + FIVE_MINUTES },
+            { eventId: uuid(base + 3), windowStartMs: WINDOW + WINDOW_MS },
             { eventId: upper, windowStartMs: WINDOW },
             { eventId: uuid(base + 1), windowStartMs: WINDOW },
           ]),
@@ -502,7 +502,7 @@ export function describeMetricsStoreContract(
           .selectAll()
           .where('event_id', '=', uuid(base + 3))
           .executeTakeFirstOrThrow();
-        expect(stored.window_start.getTime()).toBe(WINDOW + FIVE_MINUTES);
+        expect(stored.window_start.getTime()).toBe(WINDOW + WINDOW_MS);
       });
 
       it('requires distinct ids within one call', async () => {

@@ -1,3 +1,4 @@
+import { defaultEventTimeBounds, WINDOW_MS } from '@paymetrics/metric-engine';
 import { validateTransaction } from '@paymetrics/schemas';
 import pg from 'pg';
 
@@ -7,9 +8,6 @@ import pg from 'pg';
  * `window|merchant|method|brand|currency|country|channel` with measures as strings (exact).
  */
 export type MetricsTable = Map<string, Record<string, string>>;
-
-const FIVE_MINUTES = 5 * 60 * 1000;
-const SEVEN_DAYS = 7 * 24 * 60 * 60 * 1000;
 
 export interface ReferenceOptions {
   readonly nowMs?: number;
@@ -49,8 +47,8 @@ export function referenceAggregation(
       return;
     }
     if (
-      result.occurredAtMs < nowMs - (options.maxLatenessMs ?? SEVEN_DAYS) ||
-      result.occurredAtMs > nowMs + (options.maxFutureMs ?? FIVE_MINUTES)
+      result.occurredAtMs < nowMs - (options.maxLatenessMs ?? defaultEventTimeBounds.maxLatenessMs) ||
+      result.occurredAtMs > nowMs + (options.maxFutureMs ?? defaultEventTimeBounds.maxFutureMs)
     ) {
       badLines.push(index + 1);
       return;
@@ -62,7 +60,7 @@ export function referenceAggregation(
     }
     seen.add(t.eventId);
     counted++;
-    const windowStart = new Date(result.occurredAtMs - (result.occurredAtMs % FIVE_MINUTES)).toISOString();
+    const windowStart = new Date(result.occurredAtMs - (result.occurredAtMs % WINDOW_MS)).toISOString();
     const key = [
       windowStart,
       t.merchantId,

@@ -1,4 +1,5 @@
 import {
+  compareStrings,
   type Dimensions,
   type DynamicMetricRow,
   type HistogramRow,
@@ -21,10 +22,6 @@ import {
 export function canonicalDimensionsJson(dimensions: Dimensions): string {
   const keys = Object.keys(dimensions).sort(compareStrings);
   return `{${keys.map((key) => `${JSON.stringify(key)}:${JSON.stringify(dimensions[key])}`).join(',')}}`;
-}
-
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 type KeyPart = string | number;

@@ -1,10 +1,9 @@
-import type { BatchMetrics } from '@paymetrics/metric-engine';
+import { type BatchMetrics, compareStrings } from '@paymetrics/metric-engine';
 import type { FailedItemRecord } from '@paymetrics/schemas';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.js';
 import type { BatchCounters, BatchWriter, EventIdClaim, PartitionRef } from '../metrics-store.js';
 import {
-  compareStrings,
   dynamicMetricsColumns,
   histogramColumns,
   isoTimestamp,
