@@ -6,7 +6,7 @@ import { parseRuleSet } from './rule-set.js';
 import { RuleSetError } from './rule-set-error.js';
 
 const shippedJson: unknown = JSON.parse(
-  readFileSync(new URL('../rules/default-rules.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./default-rules.json', import.meta.url), 'utf8'),
 );
 
 function errorOf(work: () => unknown): RuleSetError {
@@ -20,7 +20,7 @@ function errorOf(work: () => unknown): RuleSetError {
 }
 
 describe('parseRuleSet', () => {
-  it('reads the shipped rules/default-rules.json as exactly defaultRuleSet', () => {
+  it('reads the shipped default-rules.json as exactly defaultRuleSet', () => {
     expect(parseRuleSet(shippedJson)).toEqual(defaultRuleSet);
   });
 
