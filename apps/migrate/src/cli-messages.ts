@@ -1,19 +1,11 @@
-import { MigrationError } from './migration-error.js';
-import type { SchemaFileStatus } from './migration-status.js';
+import type { SchemaFileStatus } from '@paymetrics/migrations';
 
-/** One line for stderr, naming the setting at fault; never contains the password. */
-export function describeFailure(error: unknown, usingDatabaseUrl: boolean): string {
-  const setting = usingDatabaseUrl ? 'DATABASE_URL' : 'PAYMETRICS_DATA_DIR';
-  let line: string;
-  if (error instanceof MigrationError && error.code === 'invalid_url') {
-    line = `DATABASE_URL is ${error.message}`;
-  } else if (error instanceof MigrationError && error.code === 'unreachable' && error.target) {
-    line = usingDatabaseUrl
-      ? `cannot connect to DATABASE_URL (${error.target}): ${error.reason ?? 'unknown error'}`
-      : `cannot open the embedded database in ${setting} (${error.target}): ${error.reason ?? 'unknown error'}`;
-  } else {
-    line = error instanceof Error ? error.message : String(error);
-  }
+/**
+ * One line for stderr. Settings and connection failures already name the setting at fault
+ * (SettingError); migration failures name the file (MigrationError). Never contains the password.
+ */
+export function failureLine(error: unknown): string {
+  const line = error instanceof Error ? error.message : String(error);
   return `migrate: ${line.replace(/\s*\n\s*/g, ' ')}`;
 }
 

@@ -5,13 +5,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, type TestDatabase } from '@paymetrics/testing';
+import { readSchemaFiles } from '@paymetrics/migrations';
+import { describeDatabaseUrl, openDatabase } from '@paymetrics/runtime';
+import { copySchemaDir, createTestDatabase, type TestDatabase } from '@paymetrics/testing';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copySchemaDir } from '../test/targets.js';
-import { describeDatabaseUrl } from './database-url.js';
-import { openDatabase } from './open-database.js';
-import { readSchemaFiles } from './schema-files.js';
 
 const schemaFileCount = (await readSchemaFiles()).length;
 
@@ -32,7 +30,7 @@ function runCli(args: string[], settings: Record<string, string>): Promise<CliRu
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [tsxCli, cliPath, ...args],
+      [tsxCli, '--conditions=@paymetrics/source', cliPath, ...args],
       { cwd: packageDir, env: { ...env, ...settings } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;

@@ -1,34 +1,41 @@
-import { resolve } from 'node:path';
+import { defaultSchemaDir, migrateToLatest, migrationStatus } from '@paymetrics/migrations';
+import {
+  type OpenedDatabase,
+  openDatabase,
+  readSettings,
+  resolveUserPath,
+  type Settings,
+} from '@paymetrics/runtime';
 import { Command } from 'commander';
-import { describeFailure, formatStatusTable } from './cli-messages.js';
-import { readCliSettings } from './cli-settings.js';
-import { migrateToLatest } from './migrate-to-latest.js';
-import { migrationStatus } from './migration-status.js';
-import { type DatabaseTarget, openDatabase } from './open-database.js';
-import { defaultSchemaDir } from './schema-files.js';
+import { failureLine, formatStatusTable } from './cli-messages.js';
 
 interface CliOptions {
   readonly dryRun?: boolean;
   readonly schemaDir?: string;
 }
 
-const settings = readCliSettings(process.env, process.cwd());
-
-async function withDatabase(work: (target: DatabaseTarget) => Promise<void>): Promise<void> {
-  let target: DatabaseTarget | undefined;
+async function withDatabase(
+  work: (target: OpenedDatabase, settings: Settings) => Promise<void>,
+): Promise<void> {
+  let target: OpenedDatabase | undefined;
   try {
-    target = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
-    await work(target);
+    const settings = readSettings(process.env, { cwd: process.cwd() });
+    target = await openDatabase({
+      databaseUrl: settings.databaseUrl,
+      dataDir: settings.dataDir,
+      pool: settings.pool,
+    });
+    await work(target, settings);
   } catch (error) {
-    process.stderr.write(`${describeFailure(error, settings.databaseUrl !== undefined)}\n`);
+    process.stderr.write(`${failureLine(error)}\n`);
     process.exitCode = 1;
   } finally {
     await target?.close();
   }
 }
 
-function schemaDirOf(options: CliOptions): string {
-  return options.schemaDir ? resolve(settings.baseDir, options.schemaDir) : defaultSchemaDir;
+function schemaDirOf(options: CliOptions, settings: Settings): string {
+  return options.schemaDir ? resolveUserPath(settings, options.schemaDir) : defaultSchemaDir;
 }
 
 const program = new Command('migrate')
@@ -38,8 +45,8 @@ const program = new Command('migrate')
   .option('--dry-run', 'list the files that would be applied; apply nothing')
   .option('--schema-dir <dir>', 'folder of *.sql schema files (default: database/schemas)')
   .action((options: CliOptions) =>
-    withDatabase(async (target) => {
-      const schemaDir = schemaDirOf(options);
+    withDatabase(async (target, settings) => {
+      const schemaDir = schemaDirOf(options, settings);
       if (options.dryRun) {
         const report = await migrateToLatest(target.db, { schemaDir, dryRun: true });
         for (const file of report.pending) console.log(`would apply ${file}`);
@@ -64,8 +71,9 @@ program
   .command('status')
   .description('list each schema file, applied or pending')
   .action((_options: unknown, command: Command) =>
-    withDatabase(async (target) => {
-      const files = await migrationStatus(target.db, { schemaDir: schemaDirOf(command.optsWithGlobals()) });
+    withDatabase(async (target, settings) => {
+      const schemaDir = schemaDirOf(command.optsWithGlobals(), settings);
+      const files = await migrationStatus(target.db, { schemaDir });
       console.log(`database: ${target.description}`);
       console.log(formatStatusTable(files));
     }),

@@ -11,10 +11,10 @@ import {
   summarizeOutcomes,
   viewFailedItem,
 } from '@paymetrics/operations';
+import { createRuntime, type Runtime, readSettings } from '@paymetrics/runtime';
 import { type FailedItemStatus, failedItemStatuses } from '@paymetrics/schemas';
 import { discardFailedItems, type FailedItemFilter, listFailedItems } from '@paymetrics/storage-adapters';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { type OpsDatabase, openOpsDatabase, readOpsSettings } from './ops-database.js';
 
 export interface OpsIo {
   readonly env: NodeJS.ProcessEnv;
@@ -121,8 +121,10 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
   let prefix = 'ops';
   const json = (value: unknown) => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 
-  const withDatabase = async (work: (database: OpsDatabase) => Promise<void>) => {
-    const database = await openOpsDatabase(readOpsSettings(io.env, io.cwd));
+  const withDatabase = async (work: (database: Runtime) => Promise<void>) => {
+    const settings = readSettings(io.env, { cwd: io.cwd });
+    // Operator tools never migrate: a schema that is behind is refused with the fix named.
+    const database = await createRuntime(settings, { schema: 'check', archive: false });
     try {
       await work(database);
     } finally {
@@ -237,7 +239,7 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
     .action((ids: string[], options: SelectOptions) => {
       requireSelection('retry', ids, options);
       return withDatabase(async (database) => {
-        const { store, engine } = database.pipeline();
+        const { store, engine } = database;
         const now = options.now;
         const results = await retryFailedItems(
           { db: database.db, store, engine, ...(now ? { clock: () => now.getTime() } : {}) },

@@ -1,11 +1,11 @@
 import { processBatch } from '@paymetrics/pipeline';
+import { createRuntime, type Runtime, readSettings } from '@paymetrics/runtime';
 import { createSchemaDatabase, mixedBatches, FIXED_NOW as NOW, type TestDatabase } from '@paymetrics/testing';
 import { sql } from 'kysely';
-import { type OpsDatabase, openOpsDatabase } from '../src/ops-database.js';
 
 export interface SeededDatabase {
   readonly database: TestDatabase;
-  readonly ops: OpsDatabase;
+  readonly ops: Runtime;
   query<R = Record<string, unknown>>(text: string): Promise<R[]>;
   close(): Promise<void>;
 }
@@ -13,8 +13,9 @@ export interface SeededDatabase {
 /** A fresh PostgreSQL database with the schema, the mixed workload processed at NOW. */
 export async function seededDatabase(prefix: string): Promise<SeededDatabase> {
   const database = await createSchemaDatabase(prefix);
-  const ops = await openOpsDatabase({ databaseUrl: database.url, dataDir: '/nonexistent' });
-  const { store, engine } = ops.pipeline();
+  const settings = readSettings({ DATABASE_URL: database.url }, { cwd: '/nonexistent' });
+  const ops = await createRuntime(settings, { archive: false });
+  const { store, engine } = ops;
   for (const batch of mixedBatches()) await processBatch(batch, { store, engine, clock: () => NOW });
   return {
     database,

@@ -4,6 +4,13 @@ import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseRuleSet } from '@paymetrics/metric-engine';
 import {
+  createRuntime,
+  describeEventHub,
+  readSettings,
+  requireEventHub,
+  resolveUserPath,
+} from '@paymetrics/runtime';
+import {
   createScenario,
   groundTruth,
   type IncidentSpec,
@@ -16,11 +23,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { openReplayInput } from './input.js';
 import { pace, steadyRate } from './pacing.js';
 import { createProgress, createSendProgress } from './progress.js';
-import { openLocalRuntime } from './runtime.js';
 import { formatSendSummary } from './send-summary.js';
-import { readSettings, resolveUserPath, SettingError } from './settings.js';
 import { createEventHubProducer } from './sinks/eventhubs-producer.js';
-import { describeEventHub, readEventHubSettings } from './sinks/eventhubs-settings.js';
 import { createEventHubsSink } from './sinks/eventhubs-sink.js';
 import { runLocalPipeline } from './sinks/local-sink.js';
 import { formatSummary, summarizeDatabase } from './summary.js';
@@ -114,10 +118,11 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
     options.count ?? (options.duration && options.rate ? options.duration * options.rate : 10_000);
   const spanMs = options.rate ? (count * 1000) / options.rate : options.spanMinutes * MINUTE;
   const startMs = options.start ?? (live ? Date.now() : Date.now() - options.spanMinutes * MINUTE - MINUTE);
-  const eventHub = options.sink === 'eventhubs' ? readEventHubSettings() : undefined;
-  const settings = options.sink === 'local' ? readSettings() : undefined;
+  const settings = readSettings(process.env, { cwd: process.cwd() });
+  const userPath = (path: string) => resolveUserPath(settings, path);
+  const eventHub = options.sink === 'eventhubs' ? requireEventHub(settings, '--sink eventhubs') : undefined;
   if (options.input && (options.incident.length > 0 || options.dailyCurve)) {
-    throw new SettingError(
+    throw new InvalidArgumentError(
       '--incident and --daily-curve shape a generated scenario: they cannot be used with --input',
     );
   }
@@ -133,7 +138,7 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
     dailyCurve: options.dailyCurve,
     incidents: options.incident,
   });
-  const groundTruthPath = options.groundTruth ? resolveUserPath(options.groundTruth) : undefined;
+  const groundTruthPath = options.groundTruth ? userPath(options.groundTruth) : undefined;
   const writeGroundTruth = async () => {
     if (!groundTruthPath) return;
     const truth = groundTruth(
@@ -146,7 +151,7 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
   // Written before the run (so a live detector can be scored while it runs) and again after, with counts.
   await writeGroundTruth();
 
-  const input = options.input ? await openReplayInput(resolveUserPath(options.input)) : undefined;
+  const input = options.input ? await openReplayInput(userPath(options.input)) : undefined;
   const total = input?.lineCount ?? count;
   const lines = (): AsyncIterable<string | Uint8Array> => {
     if (input) return live ? pace(input.lines(), { dueMs: steadyRate(options.rate!) }) : input.lines();
@@ -195,7 +200,7 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
 
   if (options.sink === 'ndjson') {
     const toStdout = options.out === '-';
-    const out = toStdout ? process.stdout : createWriteStream(resolveUserPath(options.out));
+    const out = toStdout ? process.stdout : createWriteStream(userPath(options.out));
     const progress = options.progress ? createSendProgress(total, 'ndjson') : undefined;
     const started = performance.now();
     let sent = 0;
@@ -218,7 +223,7 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
         elapsedMs: performance.now() - started,
         targetRate: options.rate,
         groundTruthPath,
-        where: [`written to ${toStdout ? 'stdout' : resolveUserPath(options.out)}`],
+        where: [`written to ${toStdout ? 'stdout' : userPath(options.out)}`],
       }),
       // The events own stdout; the summary must not end up among them.
       toStdout ? process.stderr : process.stdout,
@@ -227,9 +232,14 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
   }
 
   const rules = options.rules
-    ? parseRuleSet(JSON.parse(await readFile(resolveUserPath(options.rules), 'utf8')))
+    ? parseRuleSet(JSON.parse(await readFile(userPath(options.rules), 'utf8')))
     : undefined;
-  const runtime = await openLocalRuntime(settings!, { migrate, archive: options.archive, rules });
+  // The embedded database is this machine's own: it is always brought up to date.
+  const runtime = await createRuntime(settings, {
+    schema: migrate || settings.databaseUrl === undefined ? 'migrate' : 'check',
+    archive: options.archive,
+    rules,
+  });
   const gauges = registerDatabaseGauges({ read: () => readGaugeCounts(runtime.db) });
   try {
     const source = input?.source ?? `simulator:seed-${options.seed}:${new Date(startMs).toISOString()}`;
@@ -258,7 +268,10 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
       `source: ${source}`,
       ...(groundTruthPath ? [`ground truth: ${groundTruthPath}`] : []),
       ...runtime.where,
-      `open the dashboard on this data: ${settings!.databaseUrl ? 'with the same DATABASE_URL, ' : ''}pnpm dashboard -> http://127.0.0.1:8080`,
+      ...(runtime.kind === 'pglite'
+        ? ['set DATABASE_URL to use your own PostgreSQL instead; `pnpm migrate status` shows the schema']
+        : []),
+      `open the dashboard on this data: ${settings.databaseUrl ? 'with the same DATABASE_URL, ' : ''}pnpm dashboard -> http://127.0.0.1:8080`,
     ];
     await done(formatSummary(totals, summary, extra));
     // The gauges as the run leaves the database, for the export at exit.

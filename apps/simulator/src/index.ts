@@ -1,7 +1,6 @@
 export { openReplayInput, type ReplayInput, splitLines } from './input.js';
 export { type Clock, type PaceOptions, pace, steadyRate, systemClock } from './pacing.js';
 export { createEventHubProducer, producerRetryOptions } from './sinks/eventhubs-producer.js';
-export { describeEventHub, type EventHubSettings, readEventHubSettings } from './sinks/eventhubs-settings.js';
 export {
   type BufferedEventProducer,
   type BufferedProducerOptions,

@@ -1,4 +1,5 @@
 import { mergeStoredSketches, type StoredSketch, storedSketchQuantile } from '@paymetrics/metric-engine';
+import type { Database } from '@paymetrics/storage-adapters';
 import { type Kysely, sql } from 'kysely';
 import type { RunTotals } from './sinks/local-sink.js';
 
@@ -20,8 +21,7 @@ export interface DatabaseSummary {
 
 /** Reads what the metric tables now hold, over the windows a run touched (all windows when none given). */
 export async function summarizeDatabase(
-  // biome-ignore lint/suspicious/noExplicitAny: the summary reads tables by name with raw SQL
-  db: Kysely<any>,
+  db: Kysely<Database>,
   windows?: { readonly fromMs: number; readonly toMs: number },
 ): Promise<DatabaseSummary> {
   const range = windows

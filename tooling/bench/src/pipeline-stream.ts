@@ -11,8 +11,8 @@ import {
   processBatchStream,
   type RawEvent,
 } from '@paymetrics/pipeline';
+import { createPool } from '@paymetrics/runtime';
 import { createPostgresMetricsStore, type MetricsStore } from '@paymetrics/storage-adapters';
-import pg from 'pg';
 import { PIPELINE_NOW_MS } from './workload.js';
 
 /** One consumer of one partition: its own pool, store and engine, as a Function instance has. */
@@ -28,7 +28,8 @@ export interface PartitionConsumer {
 }
 
 export function createPartitionConsumer(url: string, source: string, partitionId: string): PartitionConsumer {
-  const store = createPostgresMetricsStore({ pool: new pg.Pool({ connectionString: url, max: 2 }) });
+  // The runtime's pool, timeouts and connection-loss guard included, so the bench measures what runs.
+  const store = createPostgresMetricsStore({ pool: createPool(url, { max: 2 }) });
   const engine = createMetricEngine({ rules: compileRuleSet(defaultRuleSet) });
   const clock = () => PIPELINE_NOW_MS;
   return {

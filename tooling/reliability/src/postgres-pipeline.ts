@@ -1,10 +1,10 @@
 import { compileRuleSet, createMetricEngine, defaultRuleSet } from '@paymetrics/metric-engine';
 import type { PipelineDeps } from '@paymetrics/pipeline';
+import { createPool } from '@paymetrics/runtime';
 import {
   type ArchiveStore,
   createPostgresMetricsStore,
   type MetricsStore,
-  tolerateConnectionLoss,
 } from '@paymetrics/storage-adapters';
 import pg from 'pg';
 import { RELIABILITY_NOW } from './scenario-lines.js';
@@ -23,12 +23,10 @@ export interface PostgresPipelineOptions {
   readonly wrapStore?: (store: MetricsStore) => MetricsStore;
 }
 
-/** The pipeline as a runtime wires it (pg pool, default rules), on its own pool. */
+/** The pipeline as a runtime wires it (the runtime's pool with its timeouts, default rules), on its own pool. */
 export function openPostgresPipeline(url: string, options: PostgresPipelineOptions = {}): PostgresPipeline {
   // A short connect timeout so a retry during a server restart fails fast instead of hanging.
-  const pool = tolerateConnectionLoss(
-    new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 }),
-  );
+  const pool = createPool(url, { max: 4, connectionTimeoutInMs: 5_000 });
   const realStore = createPostgresMetricsStore({ pool });
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
   const nowMs = options.nowMs ?? RELIABILITY_NOW;

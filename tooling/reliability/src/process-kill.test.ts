@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { migrateToLatest, openDatabase } from '@paymetrics/migrate';
+import { migrateToLatest } from '@paymetrics/migrations';
+import { openDatabase } from '@paymetrics/runtime';
 import { maskPans } from '@paymetrics/schemas';
 import { parseArchiveBatchText } from '@paymetrics/storage-adapters';
 import { createTestDatabase, type TestDatabase } from '@paymetrics/testing';

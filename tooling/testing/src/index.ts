@@ -25,7 +25,7 @@ export {
   referenceAggregation,
   withClient,
 } from './reference-aggregation.js';
-export { createSchemaDatabase, schemaScripts } from './schema.js';
+export { copySchemaDir, createSchemaDatabase, schemaScripts } from './schema.js';
 export { pipelineTables, type Query, snapshotTables } from './snapshot.js';
 export {
   type EndpointBehaviour,

@@ -1,4 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from './databases.js';
@@ -7,10 +10,21 @@ const schemaDir = fileURLToPath(new URL('../../../database/schemas/', import.met
 
 /** database/schemas/*.sql in apply order, each a whole script. */
 export function schemaScripts(): string[] {
+  return schemaFileNames().map((name) => readFileSync(`${schemaDir}${name}`, 'utf8'));
+}
+
+function schemaFileNames(): string[] {
   return readdirSync(schemaDir)
     .filter((name) => name.endsWith('.sql'))
-    .sort()
-    .map((name) => readFileSync(`${schemaDir}${name}`, 'utf8'));
+    .sort();
+}
+
+/** A writable copy of database/schemas (optionally only the first `count` files), for migration tests. */
+export async function copySchemaDir(count?: number): Promise<{ dir: string; dispose(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'paymetrics-schemas-'));
+  for (const name of schemaFileNames().slice(0, count))
+    await copyFile(`${schemaDir}${name}`, join(dir, name));
+  return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** A fresh database with every schema file applied, for tests that are not about migrating. */

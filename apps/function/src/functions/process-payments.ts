@@ -1,9 +1,9 @@
 import { app, type EventHubTriggerOptions, type InvocationContext, trigger } from '@azure/functions';
 import { classifyFailure } from '@paymetrics/dead-letter';
 import { type BatchResult, processBatch } from '@paymetrics/pipeline';
+import { SettingName } from '@paymetrics/runtime';
 import { eventHubBatch } from '../event-hub-batch.js';
 import { getRuntime } from '../runtime.js';
-import { SettingName } from '../settings.js';
 import { observeDatabase } from '../telemetry.js';
 
 /**

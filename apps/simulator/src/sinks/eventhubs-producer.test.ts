@@ -1,3 +1,4 @@
+import { Secret } from '@paymetrics/runtime';
 import { describe, expect, it } from 'vitest';
 import { createEventHubProducer, producerRetryOptions } from './eventhubs-producer.js';
 import type { BufferedProducerOptions } from './eventhubs-sink.js';
@@ -12,8 +13,9 @@ describe('createEventHubProducer', () => {
   it("builds the SDK's buffered producer for a connection string without connecting (a connection opens on first use)", async () => {
     const producer = createEventHubProducer({
       kind: 'connection-string',
-      connectionString:
+      connectionString: new Secret(
         'Endpoint=sb://pay.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0',
+      ),
       eventHubName: 'payments',
     })(sinkOptions);
     expect(producer.constructor.name).toBe('EventHubBufferedProducerClient');

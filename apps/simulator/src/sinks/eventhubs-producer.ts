@@ -4,7 +4,7 @@ import {
   RetryMode,
 } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
-import type { EventHubSettings } from './eventhubs-settings.js';
+import type { EventHubSettings } from '@paymetrics/runtime';
 import type { BufferedEventProducer, BufferedProducerOptions } from './eventhubs-sink.js';
 
 /**
@@ -44,8 +44,9 @@ export function createEventHubProducer(
         options,
       );
     }
-    return /EntityPath=/i.test(settings.connectionString)
-      ? new EventHubBufferedProducerClient(settings.connectionString, options)
-      : new EventHubBufferedProducerClient(settings.connectionString, settings.eventHubName, options);
+    const connectionString = settings.connectionString.reveal();
+    return /EntityPath=/i.test(connectionString)
+      ? new EventHubBufferedProducerClient(connectionString, options)
+      : new EventHubBufferedProducerClient(connectionString, settings.eventHubName, options);
   };
 }

@@ -23,8 +23,8 @@ export function registerScriptRunner(db: AnyDatabase, runner: ScriptRunner): voi
 /**
  * How to run a whole script on `db`. kysely's PGlite driver sends everything through PGlite's
  * `query`, the extended protocol, which refuses more than one statement; splitting a script
- * would break `$$` bodies, so a PGlite database must come from openDatabase or
- * createPGliteKysely, which can reach PGlite's `exec`.
+ * would break `$$` bodies, so a PGlite database must come from createPGliteKysely (which
+ * @paymetrics/runtime's openDatabase uses), which can reach PGlite's `exec`.
  */
 export function getScriptRunner(db: AnyDatabase): ScriptRunner {
   const runner = registered.get(db);

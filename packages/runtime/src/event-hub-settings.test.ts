@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeEventHub, readEventHubSettings } from './eventhubs-settings.js';
+import { describeEventHub, type Env, readSettings, requireEventHub } from './settings.js';
+
+const readEventHubSettings = (env: Env) =>
+  requireEventHub(readSettings(env, { cwd: '/tmp' }), '--sink eventhubs');
 
 const connectionString =
   'Endpoint=sb://pay.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0';
@@ -8,11 +11,17 @@ describe('readEventHubSettings', () => {
   it('reads a connection string or a namespace for managed identity', () => {
     expect(
       readEventHubSettings({ EVENTHUB_CONNECTION_STRING: connectionString, EVENTHUB_NAME: 'payments' }),
-    ).toEqual({
+    ).toMatchObject({
       kind: 'connection-string',
-      connectionString,
       eventHubName: 'payments',
     });
+    const fromString = readEventHubSettings({
+      EVENTHUB_CONNECTION_STRING: connectionString,
+      EVENTHUB_NAME: 'p',
+    });
+    expect(fromString.kind === 'connection-string' && fromString.connectionString.reveal()).toBe(
+      connectionString,
+    );
     expect(
       readEventHubSettings({ EVENTHUB_CONNECTION_STRING: `${connectionString};EntityPath=payments` }),
     ).toMatchObject({

@@ -1,15 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { copySchemaDir } from '@paymetrics/testing';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  copySchemaDir,
-  disposeTestTemplates,
-  openTestTarget,
-  type TargetKind,
-  type TestTarget,
-} from '../test/targets.js';
+import { disposeTestTemplates, openTestTarget, type TargetKind, type TestTarget } from '../test/targets.js';
 import type { AnyDatabase } from './any-database.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { MigrationError } from './migration-error.js';

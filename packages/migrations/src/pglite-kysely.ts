@@ -6,7 +6,6 @@ import {
   type PGliteQueryOptions,
   type PGliteQueryResults,
 } from 'kysely';
-import type { AnyDatabase } from './any-database.js';
 import { registerScriptRunner } from './script-runner.js';
 
 /**
@@ -63,9 +62,9 @@ class ScriptablePGlite implements KyselyPGlite {
  * A kysely instance on `pglite` that migrateToLatest can run whole schema scripts on.
  * `db.destroy()` closes `pglite`.
  */
-export function createPGliteKysely(pglite: PGlite): AnyDatabase {
+export function createPGliteKysely<DB>(pglite: PGlite): Kysely<DB> {
   const scriptable = new ScriptablePGlite(pglite);
-  const db: AnyDatabase = new Kysely({ dialect: new PGliteDialect({ pglite: scriptable }) });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite: scriptable }) });
   registerScriptRunner(db, (_transaction, script) => scriptable.exec(script));
   return db;
 }

@@ -1,9 +1,9 @@
-import { MigrationError } from './migration-error.js';
+import { SettingError } from './setting-error.js';
 
 /**
  * `postgres://user@host:5432/db` for messages: no password, no query string (it may hold
- * `password=` or key material). Throws MigrationError `invalid_url` without echoing the value,
- * which may contain a password.
+ * `password=` or key material). Throws a SettingError naming DATABASE_URL without echoing the
+ * value, which may contain a password.
  */
 export function describeDatabaseUrl(databaseUrl: string): string {
   let url: URL;
@@ -33,10 +33,16 @@ export function passwordOf(databaseUrl: string): string | undefined {
   }
 }
 
-function invalid(why: string): MigrationError {
-  return new MigrationError(
-    'invalid_url',
-    `not a PostgreSQL connection URL (${why}); expected postgres://user:password@host:port/database`,
-    { reason: why },
+/** `databaseUrl` without its password, for a pool whose password comes from elsewhere. */
+export function withoutPassword(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.password = '';
+  return url.toString();
+}
+
+function invalid(why: string): SettingError {
+  return new SettingError(
+    'DATABASE_URL',
+    `DATABASE_URL is not a PostgreSQL connection URL (${why}); expected postgres://user:password@host:port/database`,
   );
 }

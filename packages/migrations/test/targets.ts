@@ -1,15 +1,25 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createTestDatabase } from '@paymetrics/testing';
-import { type DatabaseTarget, defaultSchemaDir, openDatabase } from '../src/index.js';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { type AnyDatabase, createPGliteKysely } from '../src/index.js';
 
 export type TargetKind = 'postgres' | 'pglite';
 
-export interface TestTarget extends DatabaseTarget {
+export interface TestTarget {
+  readonly db: AnyDatabase;
   /** Drops the database or removes the folder. */
   dispose(): Promise<void>;
+}
+
+/** A kysely on a plain pg pool: this package takes any kysely; opening databases is @paymetrics/runtime's job. */
+export function openPostgres(url: string): AnyDatabase {
+  return new Kysely({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }),
+  });
 }
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -30,22 +40,22 @@ function emptyPGliteFolder(): Promise<string> {
 export async function openTestTarget(kind: TargetKind): Promise<TestTarget> {
   if (kind === 'postgres') {
     const database = await createTestDatabase('migrate');
-    const target = await openDatabase({ databaseUrl: database.url });
+    const db = openPostgres(database.url);
     return {
-      ...target,
+      db,
       async dispose() {
-        await target.close();
+        await db.destroy();
         await database.drop();
       },
     };
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'paymetrics-migrate-pglite-'));
   await cp(await emptyPGliteFolder(), join(dataDir, 'pglite'), { recursive: true });
-  const target = await openDatabase({ dataDir });
+  const db = createPGliteKysely(await PGlite.create(join(dataDir, 'pglite')));
   return {
-    ...target,
+    db,
     async dispose() {
-      await target.close();
+      await db.destroy();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -55,14 +65,4 @@ export async function openTestTarget(kind: TargetKind): Promise<TestTarget> {
 export async function disposeTestTemplates(): Promise<void> {
   for (const cleanup of cleanups.splice(0)) await cleanup();
   pgliteTemplate = undefined;
-}
-
-/** A writable copy of database/schemas (optionally only the first `count` files). */
-export async function copySchemaDir(count?: number): Promise<{ dir: string; dispose(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'paymetrics-schemas-'));
-  const names = (await readdir(defaultSchemaDir)).filter((name) => name.endsWith('.sql')).sort();
-  for (const name of names.slice(0, count)) {
-    await writeFile(join(dir, name), await readFile(join(defaultSchemaDir, name)));
-  }
-  return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }

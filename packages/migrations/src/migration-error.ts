@@ -9,8 +9,6 @@ export const MigrationErrorCode = {
   failed: 'failed',
   /** The database could not be reached or refused the connection. */
   unreachable: 'unreachable',
-  /** The connection string is not a PostgreSQL URL. */
-  invalidUrl: 'invalid_url',
 } as const;
 
 export type MigrationErrorCode = (typeof MigrationErrorCode)[keyof typeof MigrationErrorCode];

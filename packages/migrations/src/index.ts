@@ -1,6 +1,6 @@
 export type { AnyDatabase } from './any-database.js';
 export { type AppliedMigration, readAppliedMigrations } from './applied-migrations.js';
-export { describeDatabaseUrl } from './database-url.js';
+export { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
 export {
   type FileMigrationResult,
   type MigrateOptions,
@@ -13,7 +13,6 @@ export {
   type MigrationErrorOptions,
 } from './migration-error.js';
 export { migrationStatus, type SchemaFileStatus } from './migration-status.js';
-export { type DatabaseTarget, type OpenDatabaseOptions, openDatabase } from './open-database.js';
 export { createPGliteKysely } from './pglite-kysely.js';
 export { defaultSchemaDir, readSchemaFiles, type SchemaFile, schemaChecksum } from './schema-files.js';
 export { getScriptRunner, runScriptAsSimpleQuery, type ScriptRunner } from './script-runner.js';

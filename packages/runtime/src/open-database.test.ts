@@ -2,23 +2,21 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { migrateToLatest, migrationStatus } from '@paymetrics/migrations';
 import { createTestDatabase, testServerUrl } from '@paymetrics/testing';
-import { Kysely, PGliteDialect, sql } from 'kysely';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { describeDatabaseUrl } from './database-url.js';
-import { migrateToLatest } from './migrate-to-latest.js';
-import { MigrationError } from './migration-error.js';
-import { migrationStatus } from './migration-status.js';
 import { openDatabase } from './open-database.js';
-import { getScriptRunner } from './script-runner.js';
+import { SettingError } from './setting-error.js';
 
-async function rejection(promise: Promise<unknown>): Promise<MigrationError> {
+async function rejection(promise: Promise<unknown>): Promise<SettingError> {
   const error = await promise.then(
     () => undefined,
     (reason: unknown) => reason,
   );
-  expect(error).toBeInstanceOf(MigrationError);
-  return error as MigrationError;
+  expect(error).toBeInstanceOf(SettingError);
+  return error as SettingError;
 }
 
 describe('describeDatabaseUrl', () => {
@@ -45,28 +43,28 @@ describe('describeDatabaseUrl', () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(MigrationError);
-    expect((error as MigrationError).code).toBe('invalid_url');
-    expect((error as MigrationError).message).toContain(why);
-    expect((error as MigrationError).message).not.toContain('s3cret');
+    expect(error).toBeInstanceOf(SettingError);
+    expect((error as SettingError).setting).toBe('DATABASE_URL');
+    expect((error as SettingError).message).toMatch(/^DATABASE_URL is not a PostgreSQL connection URL/);
+    expect((error as SettingError).message).toContain(why);
+    expect((error as SettingError).message).not.toContain('s3cret');
   });
 });
 
 describe('openDatabase', () => {
   it('reports a refused connection in one line without the password', async () => {
     const error = await rejection(openDatabase({ databaseUrl: 'postgres://bob:s3cret@127.0.0.1:1/nodb' }));
-    expect(error.code).toBe('unreachable');
-    expect(error.message).toBe('cannot connect to postgres://bob@127.0.0.1:1/nodb: connection refused');
-    expect(error.target).toBe('postgres://bob@127.0.0.1:1/nodb');
-    expect(error.reason).toBe('connection refused');
+    expect(error.setting).toBe('DATABASE_URL');
+    expect(error.message).toBe(
+      'cannot connect to DATABASE_URL (postgres://bob@127.0.0.1:1/nodb): connection refused',
+    );
   });
 
   it('reports a database that does not exist on a real server', async () => {
     const url = new URL(testServerUrl());
     url.pathname = '/no_such_database_here';
     const error = await rejection(openDatabase({ databaseUrl: url.toString() }));
-    expect(error.code).toBe('unreachable');
-    expect(error.reason).toBe('database "no_such_database_here" does not exist');
+    expect(error.message).toMatch(/: database "no_such_database_here" does not exist$/);
   });
 
   it('opens PostgreSQL when a URL is given, and its db runs queries', async () => {
@@ -74,7 +72,6 @@ describe('openDatabase', () => {
     const target = await openDatabase({ databaseUrl: database.url, dataDir: '/nonexistent' });
     try {
       expect(target.kind).toBe('postgres');
-      expect(target.pglite).toBeUndefined();
       const { rows } = await sql<{ db: string }>`select current_database() as db`.execute(target.db);
       expect(rows[0]?.db).toBe(database.name);
     } finally {
@@ -89,7 +86,7 @@ describe('openDatabase', () => {
       const first = await openDatabase({ databaseUrl: '', dataDir });
       expect(first.kind).toBe('pglite');
       expect(first.description).toBe(`embedded PGlite at ${join(dataDir, 'pglite')}`);
-      expect(first.pglite).toBeDefined();
+      expect(first.kind === 'pglite' && first.pglite.closed).toBe(false);
       await migrateToLatest(first.db);
       await first.close();
       expect(existsSync(join(dataDir, 'pglite', 'PG_VERSION'))).toBe(true);
@@ -103,18 +100,5 @@ describe('openDatabase', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('getScriptRunner', () => {
-  it('refuses a plain PGliteDialect, which cannot run a whole script, and says what to use', () => {
-    const db = new Kysely({
-      dialect: new PGliteDialect({
-        pglite: () => {
-          throw new Error('never opened: the adapter alone decides');
-        },
-      }),
-    });
-    expect(() => getScriptRunner(db)).toThrow(/openDatabase\(\) or createPGliteKysely/);
   });
 });

@@ -1,0 +1,23 @@
+export { type OpenedArchive, openArchive } from './archive.js';
+export { createRuntime, type Runtime, type RuntimeOptions } from './create-runtime.js';
+export { describeDatabaseUrl } from './database-url.js';
+export { type OpenDatabaseOptions, type OpenedDatabase, openDatabase } from './open-database.js';
+export { createPool, type PoolOptions } from './pool.js';
+export { Secret } from './secret.js';
+export { SettingError } from './setting-error.js';
+export {
+  type ArchiveSettings,
+  defaultPoolSettings,
+  describeEventHub,
+  type Env,
+  type EventHubSettings,
+  type PoolSettings,
+  type ReadSettingsOptions,
+  type RetrySettings,
+  readSettings,
+  requireEventHub,
+  resolveUserPath,
+  SettingName,
+  type Settings,
+  type TelemetrySettings,
+} from './settings.js';

@@ -1,0 +1,48 @@
+import { tolerateConnectionLoss } from '@paymetrics/storage-adapters';
+import pg from 'pg';
+import { withoutPassword } from './database-url.js';
+import { defaultPoolSettings, type PoolSettings } from './settings.js';
+
+export interface PoolOptions extends Partial<PoolSettings> {
+  /**
+   * The password, or a callback pg calls for each new connection (say, an Entra ID access token
+   * that expires). When given it replaces any password in the URL.
+   */
+  readonly password?: string | (() => Promise<string>) | undefined;
+  /** How long an idle connection stays open. */
+  readonly idleTimeoutInMs?: number | undefined;
+  /** Told when an idle connection is lost (the next query that needs one reports the failure). */
+  readonly onConnectionLost?: ((error: Error) => void) | undefined;
+}
+
+/**
+ * The one way to make a pg pool: every connection starts with `statement_timeout`,
+ * `lock_timeout` and `idle_in_transaction_session_timeout` (startup parameters, so they hold on
+ * every pooled connection without a round trip), so a stuck lock fails a batch as retryable
+ * instead of holding an invocation for the whole function timeout; and a connection lost while
+ * idle does not crash the process (tolerateConnectionLoss).
+ */
+export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
+  const settings = { ...defaultPoolSettings, ...definedOnly(options) };
+  const pool = new pg.Pool({
+    // pg lets the URL's fields win over the config's, so a password from elsewhere needs a URL without one.
+    connectionString: options.password === undefined ? connectionString : withoutPassword(connectionString),
+    ...(options.password === undefined ? {} : { password: options.password }),
+    max: settings.max,
+    connectionTimeoutMillis: settings.connectionTimeoutInMs,
+    idleTimeoutMillis: options.idleTimeoutInMs ?? 60_000,
+    statement_timeout: settings.statementTimeoutInMs,
+    lock_timeout: settings.lockTimeoutInMs,
+    idle_in_transaction_session_timeout: settings.idleInTransactionSessionTimeoutInMs,
+  });
+  tolerateConnectionLoss(pool);
+  const onConnectionLost = options.onConnectionLost;
+  if (onConnectionLost) pool.on('error', (error) => onConnectionLost(error));
+  return pool;
+}
+
+function definedOnly(options: PoolOptions): Partial<PoolSettings> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([key, value]) => value !== undefined && key in defaultPoolSettings),
+  );
+}
