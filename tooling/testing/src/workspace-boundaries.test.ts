@@ -54,7 +54,7 @@ export function importSpecifiers(text: string): string[] {
 const apps = workspacesIn('apps');
 const appNames = new Set(apps.map((app) => app.name));
 
-/** The app a specifier reaches from `file`, when it is not the file's own app. */
+/** The app a specifier reaches from `file`, when it is not the file's own app (`own` may be no app). */
 function otherAppReached(file: string, specifier: string, own: Workspace): string | undefined {
   if (specifier.startsWith('.')) {
     const target = resolve(dirname(file), specifier);
@@ -104,6 +104,29 @@ describe('no app depends on another app', () => {
           .filter(({ reached }) => reached !== undefined)
           .map(({ specifier }) => `${relative(root, file)} imports ${specifier}`),
       ),
+    );
+    expect(offending).toEqual([]);
+  });
+});
+
+/** Benchmarks and suites use what the apps use, the packages; an app is run as a process, never imported. */
+describe('no tooling depends on an app', () => {
+  const tooling = workspacesIn('tooling');
+
+  it.each(tooling.map((tool) => [tool.name, tool] as const))('%s lists no app as a dependency', (_, tool) => {
+    const dependencies = Object.keys({ ...tool.manifest.dependencies, ...tool.manifest.devDependencies });
+    expect(dependencies.filter((name) => appNames.has(name))).toEqual([]);
+  });
+
+  it.each(tooling.map((tool) => [tool.name, tool] as const))('%s imports no app', (_, tool) => {
+    const offending = ['src', 'test'].flatMap((folder) =>
+      sourceFiles(join(tool.dir, folder))
+        .filter((file) => !file.endsWith('workspace-boundaries.test.ts'))
+        .flatMap((file) =>
+          importSpecifiers(readFileSync(file, 'utf8'))
+            .filter((specifier) => otherAppReached(file, specifier, tool) !== undefined)
+            .map((specifier) => `${relative(root, file)} imports ${specifier}`),
+        ),
     );
     expect(offending).toEqual([]);
   });
