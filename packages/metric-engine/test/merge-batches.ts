@@ -1,5 +1,6 @@
 import {
   type BatchMetrics,
+  compareStrings,
   type DynamicMetricRow,
   type HistogramRow,
   mergeDynamicMetricRows,
@@ -44,7 +45,7 @@ export function mergeBatches(batches: readonly BatchMetrics[]): BatchMetrics {
     for (const window of batch.windowsTouched) windows.add(window);
   }
   const byKey = <T>(map: Map<string, T>) =>
-    [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+    [...map.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, row]) => row);
   return {
     paymentMetrics: byKey(payments),
     dynamicMetrics: byKey(dynamic),

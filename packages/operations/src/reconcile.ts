@@ -1,4 +1,4 @@
-import { defaultEventTimeBounds, WINDOW_MS, windowStartMs } from '@paymetrics/metric-engine';
+import { compareStrings, defaultEventTimeBounds, WINDOW_MS, windowStartMs } from '@paymetrics/metric-engine';
 import type { Database } from '@paymetrics/storage-adapters';
 import type { Kysely } from 'kysely';
 import { type CheckResult, globalChecks, type PartitionReport, partitionReport } from './reconcile-checks.js';
@@ -106,7 +106,9 @@ export async function reconcile(
       ),
     );
   }
-  partitions.sort((a, b) => compare(a.source, b.source) || compare(a.partitionId, b.partitionId));
+  partitions.sort(
+    (a, b) => compareStrings(a.source, b.source) || compareStrings(a.partitionId, b.partitionId),
+  );
 
   const totals = {
     partitions: partitions.length,
@@ -145,4 +147,3 @@ export async function reconcile(
 
 const key = (source: string, partitionId: string) => JSON.stringify([source, partitionId]);
 const sum = (values: readonly number[]) => values.reduce((total, n) => total + n, 0);
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
