@@ -207,7 +207,12 @@ export async function commitBatch(prepared: PreparedBatch, deps: PipelineDeps): 
       await writer.writeFailedItems(failedItems);
       await writer.writeMetrics(metrics);
       const duplicates = classified.duplicates + repeated.size;
-      await writer.advancePosition(partition, range, {
+      // The partition's event-time watermark: analytics treats a window as closed once every
+      // active partition's watermark has passed it.
+      let maxEventTimeMs = Number.NEGATIVE_INFINITY;
+      for (const c of counted) if (c.valid.occurredAtMs > maxEventTimeMs) maxEventTimeMs = c.valid.occurredAtMs;
+      const position = counted.length > 0 ? { ...range, maxEventTimeMs } : range;
+      await writer.advancePosition(partition, position, {
         received: fresh.length,
         counted: counted.length,
         deadLettered: failedItems.length,

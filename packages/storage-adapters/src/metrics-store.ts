@@ -34,10 +34,18 @@ export interface BatchWriter {
   writeMetrics(metrics: BatchMetrics): Promise<void>;
   /** Parks items; one already parked at the same source position is left as it is. Returns rows inserted. */
   writeFailedItems(items: readonly FailedItemRecord[]): Promise<number>;
-  /** Moves the committed position to `lastSequence` and adds the batch's counters. */
+  /**
+   * Moves the committed position to `lastSequence` and adds the batch's counters; the partition's
+   * event-time watermark moves up to `maxEventTimeMs` (the latest event time counted), which
+   * analytics uses to know which windows are closed.
+   */
   advancePosition(
     partition: PartitionRef,
-    range: { readonly firstSequence: number; readonly lastSequence: number },
+    range: {
+      readonly firstSequence: number;
+      readonly lastSequence: number;
+      readonly maxEventTimeMs?: number;
+    },
     counters: BatchCounters,
   ): Promise<void>;
 }

@@ -245,7 +245,11 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
 
     async advancePosition(
       partition: PartitionRef,
-      range: { readonly firstSequence: number; readonly lastSequence: number },
+      range: {
+        readonly firstSequence: number;
+        readonly lastSequence: number;
+        readonly maxEventTimeMs?: number;
+      },
       counters: BatchCounters,
     ): Promise<void> {
       if (counters.received !== counters.counted + counters.deadLettered + counters.duplicates) {
@@ -258,12 +262,14 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
       await sql`
         INSERT INTO source_positions AS p (
           source, partition_id, first_sequence, last_sequence,
-          events_received, events_counted, events_dead_lettered, events_duplicate, batches_committed)
+          events_received, events_counted, events_dead_lettered, events_duplicate, batches_committed,
+          event_time_watermark)
         VALUES (
           ${partition.source}, ${partition.partitionId},
           ${String(range.firstSequence)}::bigint, ${String(range.lastSequence)}::bigint,
           ${String(counters.received)}::bigint, ${String(counters.counted)}::bigint,
-          ${String(counters.deadLettered)}::bigint, ${String(counters.duplicates)}::bigint, 1)
+          ${String(counters.deadLettered)}::bigint, ${String(counters.duplicates)}::bigint, 1,
+          ${range.maxEventTimeMs === undefined ? null : isoTimestamp(range.maxEventTimeMs)}::timestamptz)
         ON CONFLICT (source, partition_id) DO UPDATE SET
           first_sequence = CASE WHEN p.batches_committed = 0 THEN EXCLUDED.first_sequence ELSE p.first_sequence END,
           last_sequence = CASE WHEN p.batches_committed = 0 THEN EXCLUDED.last_sequence
@@ -273,6 +279,7 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
           events_dead_lettered = p.events_dead_lettered + EXCLUDED.events_dead_lettered,
           events_duplicate = p.events_duplicate + EXCLUDED.events_duplicate,
           batches_committed = p.batches_committed + 1,
+          event_time_watermark = GREATEST(p.event_time_watermark, EXCLUDED.event_time_watermark),
           updated_at = now()`.execute(trx);
     },
   };
