@@ -20,4 +20,5 @@ export {
   storedSketchCount,
   storedSketchQuantile,
 } from './stored-sketch.js';
+export { type SketchMapping, sketchMapping } from './sketch-mapping.js';
 export { WINDOW_MS, windowStartMs } from './windows.js';
