@@ -145,6 +145,7 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
       options.seed,
       { startMs, spanMs, count, dailyCurve: options.dailyCurve },
       scenario.incidents,
+      scenario.merchants,
     );
     await writeFile(groundTruthPath, `${JSON.stringify(truth, null, 2)}\n`);
   };

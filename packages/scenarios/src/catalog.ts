@@ -3,29 +3,6 @@ import type { Weighted } from './random.js';
 
 /** Reference mixes, roughly those of a European/North American card acquirer. */
 
-export const paymentMethodMix: readonly Weighted<PaymentMethod>[] = [
-  { value: 'card', weight: 74 },
-  { value: 'wallet', weight: 16 },
-  { value: 'bank_transfer', weight: 6 },
-  { value: 'bnpl', weight: 4 },
-];
-
-export const cardBrandMix: readonly Weighted<CardBrand>[] = [
-  { value: 'visa', weight: 52 },
-  { value: 'mastercard', weight: 31 },
-  { value: 'amex', weight: 8 },
-  { value: 'discover', weight: 3 },
-  { value: 'jcb', weight: 3 },
-  { value: 'unionpay', weight: 3 },
-];
-
-export const channelMix: readonly Weighted<Channel>[] = [
-  { value: 'ecommerce', weight: 62 },
-  { value: 'pos', weight: 28 },
-  { value: 'recurring', weight: 7 },
-  { value: 'moto', weight: 3 },
-];
-
 /** ISO 8583 response codes as issuers send them, weighted by how often they are seen. */
 export const declineCodeMix: readonly Weighted<string>[] = [
   { value: '05', weight: 34 }, // do not honour
@@ -64,16 +41,151 @@ export const markets: readonly Market[] = [
   { country: 'SG', currency: 'SGD', medianAmountMinor: 6_000, weight: 3 },
 ];
 
-export const merchantVerticals = [
-  'shop',
-  'travel',
-  'food',
-  'games',
-  'saas',
-  'fashion',
-  'grocery',
-  'mobility',
-] as const;
+/**
+ * Merchant archetypes: each behaves differently in ticket size, channel, payment method, card
+ * brand, decline rate, cross-border share, processor latency and time of day, as acquirers see
+ * them. Segmentation is scored by how well it recovers these from the metrics alone.
+ */
+export interface Archetype {
+  readonly name: string;
+  /** Share of merchants of this archetype. */
+  readonly weight: number;
+  /** Ticket size relative to the market's median. */
+  readonly amountFactor: number;
+  readonly approvalRate: number;
+  readonly channels: readonly Weighted<Channel>[];
+  readonly methods: readonly Weighted<PaymentMethod>[];
+  readonly brands: readonly Weighted<CardBrand>[];
+  /** Share of transactions paid with cards from another country (the event's country is the card's). */
+  readonly crossBorderShare: number;
+  readonly latencyFactor: number;
+  /** Hours the daily curve is shifted by (negative: earlier in the day). */
+  readonly curveShiftHours: number;
+}
+
+const brandsWith = (amex: number): readonly Weighted<CardBrand>[] => [
+  { value: 'visa', weight: 52 },
+  { value: 'mastercard', weight: 31 },
+  { value: 'amex', weight: amex },
+  { value: 'discover', weight: 3 },
+  { value: 'jcb', weight: 3 },
+  { value: 'unionpay', weight: 3 },
+];
+
+export const merchantArchetypes: readonly Archetype[] = [
+  {
+    name: 'grocery',
+    weight: 22,
+    amountFactor: 0.45,
+    approvalRate: 0.95,
+    channels: [
+      { value: 'pos', weight: 85 },
+      { value: 'ecommerce', weight: 15 },
+    ],
+    methods: [
+      { value: 'card', weight: 88 },
+      { value: 'wallet', weight: 12 },
+    ],
+    brands: brandsWith(4),
+    crossBorderShare: 0.01,
+    latencyFactor: 0.8,
+    curveShiftHours: -2,
+  },
+  {
+    name: 'travel',
+    weight: 12,
+    amountFactor: 9,
+    approvalRate: 0.88,
+    channels: [
+      { value: 'ecommerce', weight: 80 },
+      { value: 'moto', weight: 15 },
+      { value: 'pos', weight: 5 },
+    ],
+    methods: [
+      { value: 'card', weight: 92 },
+      { value: 'bank_transfer', weight: 8 },
+    ],
+    brands: brandsWith(22),
+    crossBorderShare: 0.45,
+    latencyFactor: 1.9,
+    curveShiftHours: -4,
+  },
+  {
+    name: 'digital_subscriptions',
+    weight: 16,
+    amountFactor: 0.3,
+    approvalRate: 0.8,
+    channels: [
+      { value: 'recurring', weight: 75 },
+      { value: 'ecommerce', weight: 25 },
+    ],
+    methods: [
+      { value: 'card', weight: 85 },
+      { value: 'wallet', weight: 15 },
+    ],
+    brands: brandsWith(6),
+    crossBorderShare: 0.15,
+    latencyFactor: 1.1,
+    curveShiftHours: 0,
+  },
+  {
+    name: 'marketplace',
+    weight: 20,
+    amountFactor: 1,
+    approvalRate: 0.915,
+    channels: [
+      { value: 'ecommerce', weight: 95 },
+      { value: 'pos', weight: 5 },
+    ],
+    methods: [
+      { value: 'wallet', weight: 45 },
+      { value: 'card', weight: 40 },
+      { value: 'bnpl', weight: 10 },
+      { value: 'bank_transfer', weight: 5 },
+    ],
+    brands: brandsWith(8),
+    crossBorderShare: 0.08,
+    latencyFactor: 1,
+    curveShiftHours: 2,
+  },
+  {
+    name: 'restaurant',
+    weight: 18,
+    amountFactor: 0.7,
+    approvalRate: 0.96,
+    channels: [
+      { value: 'pos', weight: 70 },
+      { value: 'ecommerce', weight: 30 },
+    ],
+    methods: [
+      { value: 'card', weight: 65 },
+      { value: 'wallet', weight: 35 },
+    ],
+    brands: brandsWith(8),
+    crossBorderShare: 0.04,
+    latencyFactor: 0.7,
+    curveShiftHours: 1,
+  },
+  {
+    name: 'electronics_retail',
+    weight: 12,
+    amountFactor: 5,
+    approvalRate: 0.9,
+    channels: [
+      { value: 'ecommerce', weight: 55 },
+      { value: 'pos', weight: 45 },
+    ],
+    methods: [
+      { value: 'card', weight: 65 },
+      { value: 'bnpl', weight: 25 },
+      { value: 'bank_transfer', weight: 10 },
+    ],
+    brands: brandsWith(8),
+    crossBorderShare: 0.05,
+    latencyFactor: 1.3,
+    curveShiftHours: 0,
+  },
+];
 
 /** Processor regions: an outage takes out every market of one region. */
 export const regions = {

@@ -1,13 +1,11 @@
 import { ErrorCode as Codes, type ErrorCode, type PaymentTransaction } from '@paymetrics/schemas';
 import {
-  cardBrandMix,
-  channelMix,
+  type Archetype,
   declineCodeMix,
   type Market,
   markets,
-  merchantVerticals,
+  merchantArchetypes,
   offsetsByCountry,
-  paymentMethodMix,
 } from './catalog.js';
 import {
   curveMultiplier,
@@ -67,9 +65,19 @@ export interface Scenario {
 interface Merchant {
   readonly id: string;
   readonly market: Market;
+  readonly archetype: Archetype;
   readonly approvalBias: number;
   readonly weight: number;
 }
+
+/** An archetype's mixes as cumulative tables, built once per scenario. */
+interface ArchetypeTables {
+  readonly channels: CumulativeTable<Archetype['channels'][number]['value']>;
+  readonly methods: CumulativeTable<Archetype['methods'][number]['value']>;
+  readonly brands: CumulativeTable<Archetype['brands'][number]['value']>;
+}
+
+const HOUR = 60 * 60_000;
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -93,12 +101,14 @@ function createMerchants(
   count: number,
 ): { merchants: Merchant[]; table: CumulativeTable<Merchant> } {
   const marketTable = cumulative(markets.map((market) => ({ value: market, weight: market.weight })));
+  const archetypeTable = cumulative(merchantArchetypes.map((value) => ({ value, weight: value.weight })));
   const merchants: Merchant[] = [];
   for (let rank = 1; rank <= count; rank++) {
-    const vertical = random.pick(merchantVerticals);
+    const archetype = random.pickWeighted(archetypeTable);
     merchants.push({
-      id: `m_${vertical}_${String(rank).padStart(4, '0')}`,
+      id: `m_${String(rank).padStart(4, '0')}`,
       market: random.pickWeighted(marketTable),
+      archetype,
       approvalBias: random.normal() * 0.02,
       weight: 1 / rank ** 1.1,
     });
@@ -113,13 +123,16 @@ function curveTables(merchants: readonly Merchant[]): CumulativeTable<Merchant>[
     cumulative(
       merchants.map((value) => ({
         value,
-        weight: value.weight * curveMultiplier(slot * SLOT_MS, offsetsByCountry[value.market.country] ?? 0),
+        weight:
+          value.weight *
+          curveMultiplier(
+            slot * SLOT_MS - value.archetype.curveShiftHours * HOUR,
+            offsetsByCountry[value.market.country] ?? 0,
+          ),
       })),
     ),
   );
 }
-
-const BASE_APPROVAL_RATE = 0.915;
 
 /** Formats an instant as RFC 3339 in a local offset, as producers in other time zones send it. */
 function formatWithOffset(ms: number, offsetMinutes: number): string {
@@ -140,7 +153,8 @@ export function createScenario(options: ScenarioOptions): Scenario {
   const refs = merchants.map((m) => ({
     id: m.id,
     country: m.market.country,
-    approvalRate: BASE_APPROVAL_RATE + m.approvalBias,
+    archetype: m.archetype.name,
+    approvalRate: m.archetype.approvalRate + m.approvalBias,
   }));
   const incidents = resolveIncidents(options.incidents ?? [], options.startMs, refs);
   return { merchants: refs, incidents, events: () => generate(options, incidents) };
@@ -159,9 +173,17 @@ function* generate(options: ScenarioOptions, incidents: readonly Incident[]): Ge
   const timeline = byCurve
     ? curveTimeline(options.startMs, options.spanMs, options.count, (slot) => byCurve[slot]!.total)
     : uniformTimeline(options.startMs, options.spanMs, options.count);
-  const methods = cumulative(paymentMethodMix);
-  const brands = cumulative(cardBrandMix);
-  const channels = cumulative(channelMix);
+  const tables = new Map<Archetype, ArchetypeTables>(
+    merchantArchetypes.map((archetype) => [
+      archetype,
+      {
+        channels: cumulative(archetype.channels),
+        methods: cumulative(archetype.methods),
+        brands: cumulative(archetype.brands),
+      },
+    ]),
+  );
+  const foreignMarkets = cumulative(markets.map((market) => ({ value: market, weight: market.weight })));
   const declineCodes = cumulative(declineCodeMix);
   const malformedFraction = options.malformedFraction ?? 0.005;
   const duplicateFraction = options.duplicateFraction ?? 0.002;
@@ -172,7 +194,9 @@ function* generate(options: ScenarioOptions, incidents: readonly Incident[]): Ge
 
   const transaction = (occurredAtMs: number): PaymentTransaction => {
     const merchant = random.pickWeighted(byCurve ? byCurve[slotOfDay(occurredAtMs)]! : merchantTable);
-    const paymentMethod = random.pickWeighted(methods);
+    const { archetype } = merchant;
+    const mixes = tables.get(archetype)!;
+    const paymentMethod = random.pickWeighted(mixes.methods);
     const roll = random.float();
     touched = incidents.filter(
       (incident) =>
@@ -182,7 +206,7 @@ function* generate(options: ScenarioOptions, incidents: readonly Incident[]): Ge
           ? incident.countries.includes(merchant.market.country)
           : incident.merchantId === merchant.id),
     );
-    let approvalRate = BASE_APPROVAL_RATE + merchant.approvalBias;
+    let approvalRate = archetype.approvalRate + merchant.approvalBias;
     let latencyFactor = 1;
     let processorDown = false;
     for (const incident of touched) {
@@ -205,19 +229,27 @@ function* generate(options: ScenarioOptions, incidents: readonly Incident[]): Ge
     const riskScore = random.chance(0.85)
       ? Math.round(Math.min(100, random.logNormal(12, 0.9)) * 10) / 10
       : null;
-    const latency = random.logNormal(status === 'error' ? 900 : 180, 0.55) * latencyFactor;
+    const latency =
+      random.logNormal(status === 'error' ? 900 : 180, 0.55) * latencyFactor * archetype.latencyFactor;
+    // A cross-border card: the event's country is the card's, another market than the merchant's.
+    const cardMarket = random.chance(archetype.crossBorderShare)
+      ? random.pickWeighted(foreignMarkets)
+      : merchant.market;
     return {
       schemaVersion: 1,
       eventId: random.uuid(),
       transactionId: random.uuid(),
       occurredAt: formatWithOffset(occurredAtMs, offset),
       merchantId: merchant.id,
-      amountMinor: Math.max(1, Math.round(random.logNormal(merchant.market.medianAmountMinor, 1.1))),
+      amountMinor: Math.max(
+        1,
+        Math.round(random.logNormal(merchant.market.medianAmountMinor * archetype.amountFactor, 1.1)),
+      ),
       currency: merchant.market.currency,
       paymentMethod,
-      cardBrand: paymentMethod === 'card' ? random.pickWeighted(brands) : null,
-      channel: random.pickWeighted(channels),
-      country: merchant.market.country,
+      cardBrand: paymentMethod === 'card' ? random.pickWeighted(mixes.brands) : null,
+      channel: random.pickWeighted(mixes.channels),
+      country: cardMarket.country,
       status,
       declineCode: status === 'declined' ? (processorDown ? '91' : random.pickWeighted(declineCodes)) : null,
       processorLatencyMs: Math.round(Math.min(600_000, latency) * 10) / 10,

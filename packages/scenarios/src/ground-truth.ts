@@ -1,4 +1,4 @@
-import type { Incident } from './incidents.js';
+import type { Incident, MerchantRef } from './incidents.js';
 
 /** What a detector should find: every injected incident with its scope, window and expected effect. */
 export interface GroundTruth {
@@ -11,6 +11,8 @@ export interface GroundTruth {
     readonly dailyCurve: boolean;
   };
   readonly incidents: readonly GroundTruthIncident[];
+  /** Every merchant with its archetype, largest first. */
+  readonly merchants: readonly { readonly merchantId: string; readonly archetype: string }[];
 }
 
 export interface GroundTruthIncident {
@@ -35,6 +37,7 @@ export function groundTruth(
     readonly dailyCurve: boolean;
   },
   incidents: readonly Incident[],
+  merchants: readonly MerchantRef[] = [],
 ): GroundTruth {
   return {
     format: 'paymetrics-simulator-ground-truth/1',
@@ -73,6 +76,7 @@ export function groundTruth(
             },
       affectedEvents: incident.affectedEvents,
     })),
+    merchants: merchants.map((merchant) => ({ merchantId: merchant.id, archetype: merchant.archetype })),
   };
 }
 

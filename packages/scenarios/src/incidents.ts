@@ -32,6 +32,8 @@ export type Incident = OutageIncident | MerchantCollapseIncident;
 export interface MerchantRef {
   readonly id: string;
   readonly country: string;
+  /** The merchant's archetype (grocery, travel, ...): what segmentation should recover. */
+  readonly archetype: string;
   readonly approvalRate: number;
 }
 

@@ -1,3 +1,4 @@
+export { type Archetype, merchantArchetypes, type Region, regions } from './catalog.js';
 export {
   curveMultiplier,
   curveTimeline,
@@ -26,6 +27,7 @@ export {
 export {
   type Incident,
   type MerchantCollapseIncident,
+  type MerchantRef,
   type OutageIncident,
   resolveIncidents,
 } from './incidents.js';
