@@ -2,3 +2,14 @@ export { type ClosedWindowOptions, closedHorizonMs } from './detection/closed-wi
 export { type DetectOptions, type DetectSummary, detectAnomalies } from './detection/detect-anomalies.js';
 export { type AnomalyMetric, type DetectorSettings, defaultDetectorSettings } from './detection/detectors.js';
 export { checkRollups, type RollupMismatch } from './rollup-check.js';
+export {
+  type FeatureName,
+  featureNames,
+  loadMerchantFeatures,
+  type MerchantFeatures,
+} from './segmentation/merchant-features.js';
+export {
+  type SegmentOptions,
+  type SegmentSummary,
+  segmentMerchants,
+} from './segmentation/segment-merchants.js';

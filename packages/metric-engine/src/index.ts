@@ -13,6 +13,7 @@ export { createMetricEngine, type MetricEngine, type MetricEngineOptions } from 
 export * from './rows.js';
 export { type MetricRule, metricRuleSchema, parseRuleSet, type RuleSet, ruleSetSchema } from './rule-set.js';
 export { RuleSetError } from './rule-set-error.js';
+export { type SketchMapping, sketchMapping } from './sketch-mapping.js';
 export {
   DEFAULT_RELATIVE_ACCURACY,
   mergeStoredSketches,
@@ -20,5 +21,4 @@ export {
   storedSketchCount,
   storedSketchQuantile,
 } from './stored-sketch.js';
-export { type SketchMapping, sketchMapping } from './sketch-mapping.js';
 export { WINDOW_MS, windowStartMs } from './windows.js';

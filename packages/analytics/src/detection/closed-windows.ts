@@ -38,7 +38,8 @@ export async function closedHorizonMs(
 export interface WindowToExamine {
   readonly windowStartMs: number;
   readonly txnCount: number;
-  readonly lastUpdateAt: Date | null;
+  /** The latest row update of the window, as PostgreSQL's text (microseconds kept). */
+  readonly lastUpdateAt: string | null;
 }
 
 /**
@@ -51,8 +52,8 @@ export async function windowsToExamine(
 ): Promise<WindowToExamine[]> {
   const endMs = Math.min(range.toMs, range.horizonMs);
   if (endMs <= range.fromMs) return [];
-  const { rows } = await sql<{ window_start: Date; txn_count: string; last_update_at: Date | null }>`
-    SELECT m.window_start, m.txn_count::text AS txn_count, m.last_update_at
+  const { rows } = await sql<{ window_start: Date; txn_count: string; last_update_at: string | null }>`
+    SELECT m.window_start, m.txn_count::text AS txn_count, m.last_update_at::text AS last_update_at
       FROM (SELECT window_start, sum(txn_count) AS txn_count, max(updated_at) AS last_update_at
               FROM payment_metrics_5m
              WHERE window_start >= ${new Date(range.fromMs)} AND window_start + interval '5 minutes' <= ${new Date(endMs)}

@@ -23,7 +23,7 @@ export interface DetectOptions extends ClosedWindowOptions {
   readonly toMs?: number;
   /** Processor regions: region name to its ISO countries; each region becomes a scope. */
   readonly regions?: Readonly<Record<string, readonly string[]>>;
-  /** False discovery rate per window across all tests (Benjamini-Hochberg); default 0.001. */
+  /** False discovery rate per window across all tests (Benjamini-Hochberg); default 0.005. */
   readonly falseDiscoveryRate?: number;
   readonly settings?: Partial<DetectorSettings>;
 }
@@ -55,11 +55,21 @@ const HOUR_MS = 3_600_000;
  * windows of one metric and scope into one anomaly (extending one recorded earlier), and records
  * the windows as examined, all in one transaction. Running it again changes nothing.
  */
-export async function detectAnomalies(db: Kysely<Database>, options: DetectOptions = {}): Promise<DetectSummary> {
+export async function detectAnomalies(
+  db: Kysely<Database>,
+  options: DetectOptions = {},
+): Promise<DetectSummary> {
   const settings = { ...defaultDetectorSettings, ...options.settings };
-  const fdr = options.falseDiscoveryRate ?? 0.001;
+  const fdr = options.falseDiscoveryRate ?? 0.005;
   const horizonMs = await closedHorizonMs(db, options);
-  const empty = { horizonMs, windowsExamined: 0, tests: 0, anomalousWindows: 0, anomaliesCreated: 0, anomaliesExtended: 0 };
+  const empty = {
+    horizonMs,
+    windowsExamined: 0,
+    tests: 0,
+    anomalousWindows: 0,
+    anomaliesCreated: 0,
+    anomaliesExtended: 0,
+  };
   if (horizonMs === undefined) return empty;
   const fromMs = options.fromMs ?? horizonMs - 2 * 24 * HOUR_MS;
   const windows = await windowsToExamine(db, { fromMs, toMs: options.toMs ?? horizonMs, horizonMs });
@@ -72,7 +82,12 @@ export async function detectAnomalies(db: Kysely<Database>, options: DetectOptio
   for (const [region, countries] of Object.entries(options.regions ?? {})) {
     for (const country of countries) regionOf.set(country, region);
   }
-  const counts = await loadCounts(db, 'payment_metrics_5m', { fromMs: recentFromMs, toMs: lastEndMs }, regionOf);
+  const counts = await loadCounts(
+    db,
+    'payment_metrics_5m',
+    { fromMs: recentFromMs, toMs: lastEndMs },
+    regionOf,
+  );
   const hourly = await loadCounts(
     db,
     'payment_metrics_1h',
@@ -80,7 +95,12 @@ export async function detectAnomalies(db: Kysely<Database>, options: DetectOptio
     regionOf,
   );
   const declines = await loadDeclines(db, { fromMs: recentFromMs, toMs: lastEndMs });
-  const windowSketches = await loadLatencySketches(db, 'aggregate_histograms', { fromMs: firstMs, toMs: lastEndMs }, 30);
+  const windowSketches = await loadLatencySketches(
+    db,
+    'aggregate_histograms',
+    { fromMs: firstMs, toMs: lastEndMs },
+    30,
+  );
   const hourSketches = await loadLatencySketches(
     db,
     'aggregate_histograms_1h',
@@ -95,7 +115,7 @@ export async function detectAnomalies(db: Kysely<Database>, options: DetectOptio
   for (const { windowStartMs } of windows) {
     const windowTests = [
       ...approvalTests(windowStartMs, counts, hourly, excluded, settings),
-      ...volumeTests(windowStartMs, counts, hourly, excluded, settings),
+      ...volumeTests(windowStartMs, counts, hourly, settings),
       ...declineCodeTests(windowStartMs, declines, counts, excluded, settings),
       ...latencyTests(windowStartMs, windowSketches, hourSketches, settings),
     ];
@@ -129,16 +149,19 @@ export async function detectAnomalies(db: Kysely<Database>, options: DetectOptio
     await sql`UPDATE metric_anomalies SET status = 'resolved', updated_at = now()
                WHERE status = 'open' AND window_end < ${new Date(lastEndMs)}`.execute(trx);
     const perWindow = new Map<number, number>();
-    for (const test of anomalous) perWindow.set(test.windowStartMs, (perWindow.get(test.windowStartMs) ?? 0) + 1);
+    for (const test of anomalous)
+      perWindow.set(test.windowStartMs, (perWindow.get(test.windowStartMs) ?? 0) + 1);
     await sql`
       INSERT INTO analytics_examined_windows (window_start, txn_count, last_update_at, anomalous)
       SELECT w::timestamptz, n::bigint, u::timestamptz, a::integer
         FROM unnest(${windows.map((w) => new Date(w.windowStartMs).toISOString())}::text[],
                     ${windows.map((w) => String(w.txnCount))}::text[],
-                    ${windows.map((w) => w.lastUpdateAt && new Date(w.lastUpdateAt).toISOString())}::text[],
+                    ${windows.map((w) => w.lastUpdateAt)}::text[],
                     ${windows.map((w) => String(perWindow.get(w.windowStartMs) ?? 0))}::text[]) AS t(w, n, u, a)
       ON CONFLICT (window_start) DO UPDATE SET txn_count = EXCLUDED.txn_count,
-        last_update_at = EXCLUDED.last_update_at, anomalous = EXCLUDED.anomalous, examined_at = now()`.execute(trx);
+        last_update_at = EXCLUDED.last_update_at, anomalous = EXCLUDED.anomalous, examined_at = now()`.execute(
+      trx,
+    );
   });
   return {
     horizonMs,
@@ -151,7 +174,11 @@ export async function detectAnomalies(db: Kysely<Database>, options: DetectOptio
 }
 
 /** Windows inside anomalies recorded by earlier runs, kept out of this run's baselines. */
-async function recordedAnomalousWindows(db: Kysely<Database>, fromMs: number, toMs: number): Promise<Excluded> {
+async function recordedAnomalousWindows(
+  db: Kysely<Database>,
+  fromMs: number,
+  toMs: number,
+): Promise<Excluded> {
   const { rows } = await sql<{ metric: AnomalyMetric; scope: Record<string, string>; s: Date; e: Date }>`
     SELECT metric, scope, window_start AS s, window_end AS e FROM metric_anomalies
      WHERE window_end > ${new Date(fromMs)} AND window_start < ${new Date(toMs)}`.execute(db);
@@ -175,7 +202,12 @@ export function mergeRuns(anomalous: readonly (WindowTest & { adjusted: number }
   const runs: Run[] = [];
   for (const test of sorted) {
     const last = runs[runs.length - 1];
-    if (last && last.metric === test.metric && last.scope === test.scope && last.endMs >= test.windowStartMs) {
+    if (
+      last &&
+      last.metric === test.metric &&
+      last.scope === test.scope &&
+      last.endMs >= test.windowStartMs
+    ) {
       last.endMs = Math.max(last.endMs, test.windowStartMs + WINDOW_MS);
       if (test.adjusted < last.worst.adjusted) last.worst = test;
       continue;
@@ -191,12 +223,19 @@ export function mergeRuns(anomalous: readonly (WindowTest & { adjusted: number }
   return runs;
 }
 
-async function recordRun(trx: Kysely<Database>, run: Run, horizonMs: number): Promise<'created' | 'extended'> {
+async function recordRun(
+  trx: Kysely<Database>,
+  run: Run,
+  horizonMs: number,
+): Promise<'created' | 'extended'> {
   const scope = JSON.stringify(scopeObject(run.scope));
   const score = -Math.log10(Math.max(run.worst.adjusted, 1e-300));
   const severity = score >= 6 ? 'critical' : 'warning';
   const status = run.endMs + WINDOW_MS > horizonMs ? 'open' : 'resolved';
-  const details = JSON.stringify({ ...run.worst.details, worstWindowStart: new Date(run.worst.windowStartMs) });
+  const details = JSON.stringify({
+    ...run.worst.details,
+    worstWindowStart: new Date(run.worst.windowStartMs),
+  });
   // An anomaly of the same metric and scope that this run touches or continues is extended.
   const { rows } = await sql<{ id: string }>`
     UPDATE metric_anomalies SET

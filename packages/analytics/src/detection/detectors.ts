@@ -107,7 +107,9 @@ function sameHourCounts(
 
 /**
  * Approval rate: approvals ~ Binomial(n, p0) under the baseline p0, the mean of the recent rate
- * and the same hour's rate on previous days (time of day); a low tail p-value is a drop.
+ * and the same hour's rate on previous days (time of day); a low tail p-value is a drop. A small
+ * scope is also tested over this window and the one before together (two windows hold enough
+ * transactions where one does not); the smaller p-value, doubled for the second look, counts.
  */
 export function approvalTests(
   windowMs: number,
@@ -119,23 +121,31 @@ export function approvalTests(
   const tests: WindowTest[] = [];
   for (const [scope, byWindow] of counts) {
     const now = byWindow.get(windowMs);
-    if (!now || now.txn < settings.minWindowCount) continue;
+    if (!now) continue;
+    const before = byWindow.get(windowMs - WINDOW_MS) ?? { txn: 0, approved: 0 };
+    const pair = { txn: now.txn + before.txn, approved: now.approved + before.approved };
+    if (pair.txn < settings.minWindowCount) continue;
     const recent = recentCounts(byWindow, windowMs, 'approval_rate', scope, excluded, settings);
     const slot = sameHourCounts(hourly.get(scope), windowMs, settings);
     const rates: number[] = [];
     if (recent.txn >= settings.minBaselineCount) rates.push(recent.approved / recent.txn);
     if (slot.txn >= settings.minBaselineCount) rates.push(slot.approved / slot.txn);
     if (rates.length === 0) continue;
-    const expected = rates.reduce((a, b) => a + b, 0) / rates.length;
+    const expected = Math.min(rates.reduce((a, b) => a + b, 0) / rates.length, 1);
     const observed = now.approved / now.txn;
+    const single = now.txn >= settings.minWindowCount ? binomialCdf(now.approved, now.txn, expected) : 1;
+    const both = binomialCdf(pair.approved, pair.txn, expected);
     tests.push({
       metric: 'approval_rate',
       scope,
       windowStartMs: windowMs,
-      pValue: binomialCdf(now.approved, now.txn, Math.min(expected, 1)),
+      pValue: Math.min(1, 2 * Math.min(single, both)),
       observed,
       expected,
-      material: expected - observed >= settings.minApprovalDrop,
+      // This window itself must be low: a pair carried by the window before is that window's anomaly.
+      material:
+        expected - observed >= settings.minApprovalDrop &&
+        (single <= both || expected - pair.approved / pair.txn >= settings.minApprovalDrop),
       details: { transactions: now.txn, approved: now.approved, baselineTransactions: recent.txn + slot.txn },
     });
   }
@@ -143,24 +153,22 @@ export function approvalTests(
 }
 
 /**
- * Volume: transactions ~ Poisson(lambda), lambda the mean of the recent windows blended with the
- * same hour on previous days; a low tail is a drop. A scope with no row in the window counts 0.
+ * Volume: transactions ~ Poisson(lambda), lambda the mean per window of the same UTC hour on
+ * previous days; a low tail is a drop. A scope with no row in the window counts 0.
  */
 export function volumeTests(
   windowMs: number,
   counts: CountSeries,
   hourly: CountSeries,
-  excluded: Excluded,
   settings: DetectorSettings,
 ): WindowTest[] {
   const tests: WindowTest[] = [];
   for (const [scope, byWindow] of counts) {
-    const recent = recentCounts(byWindow, windowMs, 'volume', scope, excluded, settings);
-    if (recent.windows === 0) continue;
+    // Volume follows the time of day steeply (a merchant's evening can halve in an hour), so
+    // only the same hour on previous days is a fair baseline: without history, no volume test.
     const slot = sameHourCounts(hourly.get(scope), windowMs, settings);
-    const rates = [recent.txn / recent.windows];
-    if (slot.days > 0) rates.push(slot.txn / slot.days / (HOUR_MS / WINDOW_MS));
-    const expected = rates.reduce((a, b) => a + b, 0) / rates.length;
+    if (slot.days === 0) continue;
+    const expected = slot.txn / slot.days / (HOUR_MS / WINDOW_MS);
     if (expected < settings.minExpectedVolume) continue;
     const observed = byWindow.get(windowMs)?.txn ?? 0;
     tests.push({
@@ -171,7 +179,7 @@ export function volumeTests(
       observed,
       expected,
       material: observed <= settings.maxVolumeRatio * expected,
-      details: {},
+      details: { historyDays: slot.days },
     });
   }
   return tests;
@@ -201,7 +209,8 @@ export function declineCodeTests(
       let recentCode = 0;
       for (let i = 1; i <= settings.recentWindows; i++) {
         const w = windowMs - i * WINDOW_MS;
-        if (!excluded.has(excludedKey('decline_code_share', scope, w))) recentCode += byWindow.get(w)?.get(code) ?? 0;
+        if (!excluded.has(excludedKey('decline_code_share', scope, w)))
+          recentCode += byWindow.get(w)?.get(code) ?? 0;
       }
       // Half a decline in the baseline when the code never appeared: never a zero rate.
       const expected = Math.max(recentCode, 0.5) / recent.txn;

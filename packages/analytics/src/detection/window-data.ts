@@ -24,12 +24,18 @@ export interface Counts {
 /** Per scope key, per window start (epoch ms): transactions and approvals. */
 export type CountSeries = Map<string, Map<number, Counts>>;
 
-function add(series: CountSeries, key: string, windowMs: number, txn: number, approved: number): void {
-  let byWindow = series.get(key);
-  if (!byWindow) {
-    byWindow = new Map();
-    series.set(key, byWindow);
+/** The map stored under `key`, created empty on first use. */
+function entry<K, K2, V>(map: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let inner = map.get(key);
+  if (!inner) {
+    inner = new Map();
+    map.set(key, inner);
   }
+  return inner;
+}
+
+function add(series: CountSeries, key: string, windowMs: number, txn: number, approved: number): void {
+  const byWindow = entry(series, key);
   const counts = byWindow.get(windowMs);
   if (counts) {
     counts.txn += txn;
@@ -47,7 +53,13 @@ export async function loadCounts(
   range: { readonly fromMs: number; readonly toMs: number },
   regionOf: ReadonlyMap<string, string>,
 ): Promise<CountSeries> {
-  const { rows } = await sql<{ w: Date; kind: ScopeKind; value: string | null; txn: string; approved: string }>`
+  const { rows } = await sql<{
+    w: Date;
+    kind: ScopeKind;
+    value: string | null;
+    txn: string;
+    approved: string;
+  }>`
     WITH r AS (
       SELECT * FROM ${sql.table(table)}
        WHERE window_start >= ${new Date(range.fromMs)} AND window_start < ${new Date(range.toMs)}
@@ -93,10 +105,7 @@ export async function loadDeclines(
        AND window_start >= ${new Date(range.fromMs)} AND window_start < ${new Date(range.toMs)}`.execute(db);
   const series: DeclineSeries = new Map();
   const addCode = (key: string, windowMs: number, code: string, n: number) => {
-    let byWindow = series.get(key);
-    if (!byWindow) series.set(key, (byWindow = new Map()));
-    let codes = byWindow.get(windowMs);
-    if (!codes) byWindow.set(windowMs, (codes = new Map()));
+    const codes = entry(entry(series, key), windowMs);
     codes.set(code, (codes.get(code) ?? 0) + n);
   };
   for (const row of rows) {
@@ -129,9 +138,7 @@ export async function loadLatencySketches(
   const series: SketchSeries = new Map();
   for (const row of rows) {
     const key = row.merchant === null ? 'overall' : scopeKey('merchant_id', row.merchant);
-    let byWindow = series.get(key);
-    if (!byWindow) series.set(key, (byWindow = new Map()));
-    byWindow.set(new Date(row.w).getTime(), row.sketch);
+    entry(series, key).set(new Date(row.w).getTime(), row.sketch);
   }
   return series;
 }
