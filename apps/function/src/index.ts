@@ -5,6 +5,7 @@ import { closeRuntime } from './runtime.js';
 
 // The Functions host loads package.json's `main` (the bundle of this file): importing the
 // function files registers them.
+export { detectAnomaliesTimer } from './functions/detect-anomalies.js';
 export { processPayments } from './functions/process-payments.js';
 export { retryFailedItems } from './functions/retry-failed-items.js';
 export { closeRuntime, getRuntime } from './runtime.js';
