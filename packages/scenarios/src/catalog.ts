@@ -79,12 +79,12 @@ export const merchantArchetypes: readonly Archetype[] = [
     amountFactor: 0.45,
     approvalRate: 0.95,
     channels: [
-      { value: 'pos', weight: 85 },
-      { value: 'ecommerce', weight: 15 },
+      { value: 'pos', weight: 92 },
+      { value: 'ecommerce', weight: 8 },
     ],
     methods: [
-      { value: 'card', weight: 88 },
-      { value: 'wallet', weight: 12 },
+      { value: 'card', weight: 94 },
+      { value: 'wallet', weight: 6 },
     ],
     brands: brandsWith(4),
     crossBorderShare: 0.01,
@@ -151,19 +151,20 @@ export const merchantArchetypes: readonly Archetype[] = [
   {
     name: 'restaurant',
     weight: 18,
-    amountFactor: 0.7,
-    approvalRate: 0.96,
+    amountFactor: 0.9,
+    approvalRate: 0.97,
+    // Table-side terminals and ordering apps: half in-store, half through apps paying by wallet.
     channels: [
-      { value: 'pos', weight: 70 },
-      { value: 'ecommerce', weight: 30 },
+      { value: 'pos', weight: 50 },
+      { value: 'ecommerce', weight: 50 },
     ],
     methods: [
-      { value: 'card', weight: 65 },
-      { value: 'wallet', weight: 35 },
+      { value: 'wallet', weight: 55 },
+      { value: 'card', weight: 45 },
     ],
     brands: brandsWith(8),
     crossBorderShare: 0.04,
-    latencyFactor: 0.7,
+    latencyFactor: 0.6,
     curveShiftHours: 1,
   },
   {

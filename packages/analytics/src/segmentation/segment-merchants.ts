@@ -15,7 +15,7 @@ export interface SegmentOptions {
   readonly days?: number;
   /** Merchants with fewer transactions over the period are left out (their features are noise). */
   readonly minTransactions?: number;
-  /** Candidate numbers of segments; the one with the highest mean silhouette wins. */
+  /** Candidate numbers of segments; the highest mean silhouette wins (within 0.002: the larger k). */
   readonly kRange?: readonly [number, number];
   readonly seed?: number;
 }
@@ -84,7 +84,7 @@ export async function segmentMerchants(
   }
   const { points, means, deviations } = standardise(merchants);
   const candidates: { k: number; silhouette: number }[] = [];
-  let best: { k: number; silhouette: number; clusters: number[]; centroids: number[][] } | undefined;
+  const results: { k: number; silhouette: number; clusters: number[]; centroids: number[][] }[] = [];
   for (let k = kMin; k <= Math.min(kMax, merchants.length - 1); k++) {
     const result = kmeans(points, k, {
       initialization: 'kmeans++',
@@ -93,11 +93,11 @@ export async function segmentMerchants(
     });
     const silhouette = silhouetteMetric(points, result.clusters);
     candidates.push({ k, silhouette });
-    if (!best || silhouette > best.silhouette + 1e-12) {
-      best = { k, silhouette, clusters: result.clusters, centroids: result.centroids };
-    }
+    results.push({ k, silhouette, clusters: result.clusters, centroids: result.centroids });
   }
-  const chosen = best!;
+  // Ties (within 0.002 of the best) go to the finer segmentation: it separates as well and says more.
+  const bestSilhouette = Math.max(...results.map((r) => r.silhouette));
+  const chosen = results.filter((r) => r.silhouette >= bestSilhouette - 0.002).at(-1)!;
   const previous = await previousCentroids(db, options.asOf);
   const names = labelClusters(
     chosen.centroids,
