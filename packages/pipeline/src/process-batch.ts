@@ -210,7 +210,8 @@ export async function commitBatch(prepared: PreparedBatch, deps: PipelineDeps): 
       // The partition's event-time watermark: analytics treats a window as closed once every
       // active partition's watermark has passed it.
       let maxEventTimeMs = Number.NEGATIVE_INFINITY;
-      for (const c of counted) if (c.valid.occurredAtMs > maxEventTimeMs) maxEventTimeMs = c.valid.occurredAtMs;
+      for (const c of counted)
+        if (c.valid.occurredAtMs > maxEventTimeMs) maxEventTimeMs = c.valid.occurredAtMs;
       const position = counted.length > 0 ? { ...range, maxEventTimeMs } : range;
       await writer.advancePosition(partition, position, {
         received: fresh.length,
