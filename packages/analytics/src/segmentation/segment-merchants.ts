@@ -15,7 +15,7 @@ export interface SegmentOptions {
   readonly days?: number;
   /** Merchants with fewer transactions over the period are left out (their features are noise). */
   readonly minTransactions?: number;
-  /** Candidate numbers of segments; the highest mean silhouette wins (within 0.002: the larger k). */
+  /** Candidate numbers of segments; the one with the highest mean silhouette wins. */
   readonly kRange?: readonly [number, number];
   readonly seed?: number;
 }
@@ -95,9 +95,8 @@ export async function segmentMerchants(
     candidates.push({ k, silhouette });
     results.push({ k, silhouette, clusters: result.clusters, centroids: result.centroids });
   }
-  // Ties (within 0.002 of the best) go to the finer segmentation: it separates as well and says more.
-  const bestSilhouette = Math.max(...results.map((r) => r.silhouette));
-  const chosen = results.filter((r) => r.silhouette >= bestSilhouette - 0.002).at(-1)!;
+  // The highest mean silhouette; on an exact tie, the smaller k.
+  const chosen = results.reduce((best, r) => (r.silhouette > best.silhouette ? r : best));
   const previous = await previousCentroids(db, options.asOf);
   const names = labelClusters(
     chosen.centroids,
