@@ -1,7 +1,9 @@
 import { detectAnomalies, segmentMerchants } from '@paymetrics/analytics';
+import { createRuntime, readSettings } from '@paymetrics/runtime';
 import { regions } from '@paymetrics/scenarios';
+import type { Database } from '@paymetrics/storage-adapters';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { openOpsDatabase, readOpsSettings } from './ops-database.js';
+import type { Kysely } from 'kysely';
 import type { OpsIo } from './run-ops.js';
 
 function instant(value: string): number {
@@ -31,15 +33,14 @@ const iso = (ms: number | undefined) =>
  * DATABASE_URL or the embedded database. Exit 0 done, 1 error.
  */
 export async function runAnalytics(argv: readonly string[], io: OpsIo): Promise<number> {
-  const settings = readOpsSettings(io.env, io.cwd);
-  const withDatabase = async (
-    work: (db: Awaited<ReturnType<typeof openOpsDatabase>>['db']) => Promise<void>,
-  ) => {
-    const database = await openOpsDatabase(settings);
+  const withDatabase = async (work: (db: Kysely<Database>) => Promise<void>) => {
+    const settings = readSettings(io.env, { cwd: io.cwd });
+    // Like the other operator tools, never migrates: a schema that is behind is refused with the fix named.
+    const runtime = await createRuntime(settings, { schema: 'check', archive: false });
     try {
-      await work(database.db);
+      await work(runtime.db);
     } finally {
-      await database.close();
+      await runtime.close();
     }
   };
   const program = new Command('analytics')
