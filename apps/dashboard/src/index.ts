@@ -1,11 +1,5 @@
 export { buildDashboardApp, type DashboardAppOptions } from './app.js';
 export { classifyQueryFailure, type QueryFailure } from './query-failure.js';
-export {
-  type OpenReaderOptions,
-  openReaderDatabase,
-  READER_ROLE,
-  type ReaderDatabase,
-} from './reader-database.js';
 export { type DashboardIo, runDashboard } from './run-dashboard.js';
 export { type DashboardSettings, readDashboardSettings, SettingError } from './settings.js';
 export { ensureWebBuild, webBuildIsStale, webOutDir } from './web-build.js';

@@ -1,6 +1,6 @@
+import { openReaderDatabase } from '@paymetrics/runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import { buildDashboardApp } from './app.js';
-import { openReaderDatabase } from './reader-database.js';
 import { readDashboardSettings, SettingError } from './settings.js';
 import { ensureWebBuild, webOutDir } from './web-build.js';
 

@@ -1,9 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
+import { readSettings, SettingError } from '@paymetrics/runtime';
 
-/** A setting that stops the program at start: the message is one line naming it. */
-export class SettingError extends Error {
-  override readonly name = 'SettingError';
-}
+export { SettingError };
 
 export interface DashboardSettings {
   readonly databaseUrl: string | undefined;
@@ -11,36 +8,29 @@ export interface DashboardSettings {
   readonly statementTimeoutInMs: number;
 }
 
-/** Reads the dashboard's settings from an environment object (only the app reads process.env). */
+const statementTimeoutSetting = 'PAYMETRICS_DASHBOARD_STATEMENT_TIMEOUT_MS';
+
+/**
+ * The runtime's settings (DATABASE_URL, PAYMETRICS_DATA_DIR, parsed as every app parses them)
+ * plus the dashboard's own statement timeout: a page waits seconds, not the pipeline's minute.
+ */
 export function readDashboardSettings(
   env: Record<string, string | undefined>,
   cwd: string,
 ): DashboardSettings {
-  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  if (databaseUrl !== undefined) {
-    let protocol: string;
-    try {
-      protocol = new URL(databaseUrl).protocol;
-    } catch {
-      throw new SettingError(
-        'DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)',
-      );
-    }
-    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-      throw new SettingError(`DATABASE_URL must start with postgres:// or postgresql://, not ${protocol}//`);
-    }
-  }
-  const dataDir = env.PAYMETRICS_DATA_DIR?.trim() || './.data';
-  const timeoutText = env.PAYMETRICS_DASHBOARD_STATEMENT_TIMEOUT_MS?.trim();
-  const statementTimeoutInMs = timeoutText === undefined || timeoutText === '' ? 10_000 : Number(timeoutText);
+  const settings = readSettings(env, { cwd });
+  const timeoutText = env[statementTimeoutSetting]?.trim();
+  const statementTimeoutInMs = timeoutText ? Number(timeoutText) : 10_000;
   if (!Number.isInteger(statementTimeoutInMs) || statementTimeoutInMs < 1) {
     throw new SettingError(
-      'PAYMETRICS_DASHBOARD_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds, at least 1',
+      statementTimeoutSetting,
+      `${statementTimeoutSetting} must be a whole number of milliseconds, at least 1`,
     );
   }
   return {
-    databaseUrl,
-    dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
+    databaseUrl: settings.databaseUrl?.reveal(),
+    // Always set: readSettings defaults the data folder when the embedded database is the default.
+    dataDir: settings.dataDir ?? `${settings.baseDir}/.data`,
     statementTimeoutInMs,
   };
 }

@@ -6,12 +6,12 @@ import type {
   Summary,
   TimeSeries,
 } from '@paymetrics/reporting';
+import { openReaderDatabase, type ReaderDatabase } from '@paymetrics/runtime';
 import { createSchemaDatabase, findFreePort, type TestDatabase } from '@paymetrics/testing';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboardApp } from '../src/app.js';
-import { openReaderDatabase, type ReaderDatabase } from '../src/reader-database.js';
 import { Reference } from './reference.js';
 import { PAN_IN_BAD_LINE, seedScenario } from './seed.js';
 

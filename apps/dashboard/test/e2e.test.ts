@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
+
+import { openReaderDatabase, type ReaderDatabase } from '@paymetrics/runtime';
 import { createSchemaDatabase, findFreePort, type TestDatabase } from '@paymetrics/testing';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboardApp } from '../src/app.js';
-import { openReaderDatabase, type ReaderDatabase } from '../src/reader-database.js';
 import { ensureWebBuild, webOutDir } from '../src/web-build.js';
 import { artifactsDir, launchChromium, settled } from './browser.js';
 import { Reference } from './reference.js';

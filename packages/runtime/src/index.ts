@@ -2,6 +2,12 @@ export { type OpenedArchive, openArchive } from './archive.js';
 export { createRuntime, type Runtime, type RuntimeOptions } from './create-runtime.js';
 export { describeDatabaseUrl } from './database-url.js';
 export { type OpenDatabaseOptions, type OpenedDatabase, openDatabase } from './open-database.js';
+export {
+  type OpenReaderOptions,
+  openReaderDatabase,
+  READER_ROLE,
+  type ReaderDatabase,
+} from './open-reader-database.js';
 export { createPool, type PoolOptions } from './pool.js';
 export { Secret } from './secret.js';
 export { SettingError } from './setting-error.js';

@@ -13,6 +13,10 @@ export interface PoolOptions extends Partial<PoolSettings> {
   readonly idleTimeoutInMs?: number | undefined;
   /** Told when an idle connection is lost (the next query that needs one reports the failure). */
   readonly onConnectionLost?: ((error: Error) => void) | undefined;
+  /** Every session starts read-only (`default_transaction_read_only`): readers such as the dashboard. */
+  readonly readOnly?: boolean | undefined;
+  /** The role every session runs as (`SET ROLE` at connection start), e.g. `paymetrics_reader`. */
+  readonly role?: string | undefined;
 }
 
 /**
@@ -34,11 +38,21 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     statement_timeout: settings.statementTimeoutInMs,
     lock_timeout: settings.lockTimeoutInMs,
     idle_in_transaction_session_timeout: settings.idleInTransactionSessionTimeoutInMs,
+    ...sessionOptions(options),
   });
   tolerateConnectionLoss(pool);
   const onConnectionLost = options.onConnectionLost;
   if (onConnectionLost) pool.on('error', (error) => onConnectionLost(error));
   return pool;
+}
+
+/** Startup parameters beyond the timeouts: they hold on every pooled connection without a round trip. */
+function sessionOptions(options: PoolOptions): { options?: string } {
+  const parameters = [
+    ...(options.readOnly ? ['-c default_transaction_read_only=on'] : []),
+    ...(options.role ? [`-c role=${options.role}`] : []),
+  ];
+  return parameters.length > 0 ? { options: parameters.join(' ') } : {};
 }
 
 function definedOnly(options: PoolOptions): Partial<PoolSettings> {

@@ -1,11 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import type { ReportingDatabase } from '@paymetrics/reporting';
+import type { Database } from '@paymetrics/storage-adapters';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { describeDatabaseUrl } from './database-url.js';
+import { createPool } from './pool.js';
 
 export interface ReaderDatabase {
-  readonly db: ReportingDatabase;
+  readonly db: Kysely<Database>;
   readonly kind: 'postgres' | 'pglite';
   /** For messages: where the data is, never a password. */
   readonly description: string;
@@ -18,7 +20,7 @@ export interface OpenReaderOptions {
   readonly databaseUrl?: string | undefined;
   /** PGlite lives in `<dataDir>/pglite`. */
   readonly dataDir: string;
-  /** Each statement is cancelled after this long, so one slow query cannot hang the page. */
+  /** Each statement is cancelled after this long, so one slow query cannot hang a reader. */
   readonly statementTimeoutInMs: number;
   readonly connectionTimeoutInMs?: number | undefined;
 }
@@ -26,8 +28,10 @@ export interface OpenReaderOptions {
 export const READER_ROLE = 'paymetrics_reader';
 
 /**
- * Opens the database read-only: every session is read-only by default and, where the
- * paymetrics_reader role exists and the login may use it, runs as that role.
+ * Opens the database for a reader that must never write (the dashboard): every session is
+ * read-only and, where the paymetrics_reader role exists and the login may use it, runs as that
+ * role. Unlike openDatabase it does not require the server to answer now: a reader reports an
+ * unreachable database on each request and recovers when it comes back.
  */
 export async function openReaderDatabase(options: OpenReaderOptions): Promise<ReaderDatabase> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
@@ -35,25 +39,24 @@ export async function openReaderDatabase(options: OpenReaderOptions): Promise<Re
 }
 
 async function openPostgres(databaseUrl: string, options: OpenReaderOptions): Promise<ReaderDatabase> {
-  const description = describeUrl(databaseUrl);
-  const connectionTimeoutMillis = options.connectionTimeoutInMs ?? 5_000;
-  const role = await readerRoleFor(databaseUrl, connectionTimeoutMillis);
-  const settings = [
-    '-c default_transaction_read_only=on',
-    `-c statement_timeout=${Math.max(1, Math.round(options.statementTimeoutInMs))}`,
-    ...(role ? [`-c role=${role}`] : []),
-  ];
-  const pool = new pg.Pool({
-    connectionString: databaseUrl,
+  const connectionTimeoutInMs = options.connectionTimeoutInMs ?? 5_000;
+  const role = await readerRoleFor(databaseUrl, connectionTimeoutInMs);
+  const pool = createPool(databaseUrl, {
     max: 4,
-    connectionTimeoutMillis,
-    idleTimeoutMillis: 30_000,
-    options: settings.join(' '),
+    connectionTimeoutInMs,
+    idleTimeoutInMs: 30_000,
+    statementTimeoutInMs: Math.max(1, Math.round(options.statementTimeoutInMs)),
+    readOnly: true,
+    role,
   });
-  // A dropped idle connection must not end the process: the next query reports it instead.
-  pool.on('error', () => {});
-  const db: ReportingDatabase = new Kysely({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', description, role, close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    description: describeDatabaseUrl(databaseUrl),
+    role,
+    close: () => db.destroy(),
+  };
 }
 
 /** paymetrics_reader when it exists and the login is a member; undefined when the server cannot be asked now. */
@@ -71,7 +74,7 @@ async function readerRoleFor(
     );
     return rows[0]?.member ? READER_ROLE : undefined;
   } catch {
-    // The page reports an unreachable database itself; the role is asked again at the next start.
+    // The reader reports an unreachable database itself; the role is asked again at the next start.
     return undefined;
   } finally {
     await client.end().catch(() => {});
@@ -90,7 +93,7 @@ async function openPGlite(dir: string): Promise<ReaderDatabase> {
   }
   const pglite = await PGlite.create(dir);
   await pglite.exec('SET default_transaction_read_only = on');
-  const db: ReportingDatabase = new Kysely({ dialect: new PGliteDialect({ pglite }) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return {
     db,
     kind: 'pglite',
@@ -98,9 +101,4 @@ async function openPGlite(dir: string): Promise<ReaderDatabase> {
     role: undefined,
     close: () => db.destroy(),
   };
-}
-
-function describeUrl(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  return `${url.protocol}//${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.hostname}:${url.port || '5432'}${url.pathname}`;
 }
