@@ -22,6 +22,7 @@ async function withDatabase(
     const settings = readSettings(process.env, { cwd: process.cwd() });
     target = await openDatabase({
       databaseUrl: settings.databaseUrl,
+      databaseAuth: settings.databaseAuth,
       dataDir: settings.dataDir,
       pool: settings.pool,
     });

@@ -62,6 +62,7 @@ export interface Runtime {
 export async function createRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<Runtime> {
   const opened = await openDatabase({
     databaseUrl: settings.databaseUrl,
+    databaseAuth: settings.databaseAuth,
     dataDir: settings.dataDir,
     pool: { ...settings.pool, ...options.pool },
     verifyConnection: options.verifyConnection ?? true,

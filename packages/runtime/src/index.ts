@@ -1,6 +1,7 @@
 export { type OpenedArchive, openArchive } from './archive.js';
 export { createRuntime, type Runtime, type RuntimeOptions } from './create-runtime.js';
 export { describeDatabaseUrl } from './database-url.js';
+export { type EntraPasswordOptions, entraPassword, POSTGRES_ENTRA_SCOPE } from './entra-password.js';
 export { type OpenDatabaseOptions, type OpenedDatabase, openDatabase } from './open-database.js';
 export {
   type OpenReaderOptions,
@@ -13,6 +14,7 @@ export { Secret } from './secret.js';
 export { SettingError } from './setting-error.js';
 export {
   type ArchiveSettings,
+  type DatabaseAuth,
   defaultPoolSettings,
   describeEventHub,
   type Env,

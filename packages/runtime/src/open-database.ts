@@ -6,10 +6,11 @@ import type { Database } from '@paymetrics/storage-adapters';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { describeDatabaseUrl, passwordOf } from './database-url.js';
+import { entraPassword } from './entra-password.js';
 import { createPool, type PoolOptions } from './pool.js';
 import type { Secret } from './secret.js';
 import { SettingError } from './setting-error.js';
-import { SettingName } from './settings.js';
+import { type DatabaseAuth, SettingName } from './settings.js';
 
 export interface OpenDatabaseOptions {
   /** A PostgreSQL URL; absent or empty means the embedded PGlite. */
@@ -17,6 +18,11 @@ export interface OpenDatabaseOptions {
   /** The local data folder (default `./.data`, against the working directory); PGlite lives in `<dataDir>/pglite`. */
   readonly dataDir?: string | undefined;
   readonly pool?: PoolOptions | undefined;
+  /**
+   * `entra`: each new connection's password is an Entra ID access token (entraPassword), unless
+   * `pool.password` gives one. Default `password`: the URL's.
+   */
+  readonly databaseAuth?: DatabaseAuth | undefined;
   /** Check the server answers before returning (default true). */
   readonly verifyConnection?: boolean | undefined;
 }
@@ -46,7 +52,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
 
 async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   const description = describeDatabaseUrl(databaseUrl);
-  const pool = createPool(databaseUrl, options.pool);
+  const entra = options.databaseAuth === 'entra' && options.pool?.password === undefined;
+  const pool = createPool(databaseUrl, { ...options.pool, ...(entra ? { password: entraPassword() } : {}) });
   if (options.verifyConnection ?? true) {
     try {
       const client = await pool.connect();

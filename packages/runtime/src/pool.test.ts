@@ -65,8 +65,11 @@ describe('createPool on a real PostgreSQL', () => {
     const password = async () => 'token';
     const pool = createPool('postgres://app:from-url@127.0.0.1:1/db', { password });
     pools.push(pool);
-    const options = pool.options as { connectionString?: string; password?: unknown };
+    const options = pool.options as { connectionString?: string; password?: unknown; user?: string };
     expect(options.password).toBe(password);
-    expect(options.connectionString).not.toContain('from-url');
+    // No connection string at all: pg would let its (absent) password win over the callback.
+    expect(options.connectionString).toBeUndefined();
+    expect(options.user).toBe('app');
+    expect(JSON.stringify(options)).not.toContain('from-url');
   });
 });

@@ -1,5 +1,6 @@
 import { tolerateConnectionLoss } from '@paymetrics/storage-adapters';
 import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import { withoutPassword } from './database-url.js';
 import { defaultPoolSettings, type PoolSettings } from './settings.js';
 
@@ -29,9 +30,11 @@ export interface PoolOptions extends Partial<PoolSettings> {
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const settings = { ...defaultPoolSettings, ...definedOnly(options) };
   const pool = new pg.Pool({
-    // pg lets the URL's fields win over the config's, so a password from elsewhere needs a URL without one.
-    connectionString: options.password === undefined ? connectionString : withoutPassword(connectionString),
-    ...(options.password === undefined ? {} : { password: options.password }),
+    // pg lets a connection string's fields win over the config's, even an absent password (it
+    // becomes ''), so a password from elsewhere goes with the URL's fields parsed, not the URL.
+    ...(options.password === undefined
+      ? { connectionString }
+      : { ...parseIntoClientConfig(withoutPassword(connectionString)), password: options.password }),
     max: settings.max,
     connectionTimeoutMillis: settings.connectionTimeoutInMs,
     idleTimeoutMillis: options.idleTimeoutInMs ?? 60_000,

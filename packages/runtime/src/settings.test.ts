@@ -143,3 +143,29 @@ describe('readSettings with the embedded default (simulator, ops, migrate)', () 
     );
   });
 });
+
+describe('PAYMETRICS_DATABASE_AUTH', () => {
+  const entraUrl = 'postgres://paymetrics-dev-function@db.example:5432/paymetrics?sslmode=require';
+
+  it('defaults to the URL password, and takes entra with a password-free URL', () => {
+    expect(readFunctionSettings({ DATABASE_URL: url }).databaseAuth).toBe('password');
+    expect(
+      readFunctionSettings({ DATABASE_URL: entraUrl, PAYMETRICS_DATABASE_AUTH: 'entra' }).databaseAuth,
+    ).toBe('entra');
+  });
+
+  it('refuses entra with a password in the URL, without a URL, and an unknown method, in one line', () => {
+    const withPassword = errorOf({ DATABASE_URL: url, PAYMETRICS_DATABASE_AUTH: 'entra' });
+    expect(withPassword.message).toBe(
+      'PAYMETRICS_DATABASE_AUTH=entra takes the password from Entra ID: remove the password from DATABASE_URL',
+    );
+    expect(withPassword.message).not.toContain('s3cret-pw');
+    expect(
+      errorOf({ PAYMETRICS_DATABASE_AUTH: 'entra' }, (env) => readSettings(env, { cwd: '/work/repo' }))
+        .message,
+    ).toMatch(/^PAYMETRICS_DATABASE_AUTH=entra needs DATABASE_URL/);
+    expect(errorOf({ DATABASE_URL: entraUrl, PAYMETRICS_DATABASE_AUTH: 'token' }).message).toBe(
+      'PAYMETRICS_DATABASE_AUTH must be password or entra, got "token"',
+    );
+  });
+});

@@ -49,6 +49,9 @@ export const defaultPoolSettings: PoolSettings = {
   connectionTimeoutInMs: 10_000,
 };
 
+/** How the pool authenticates to PostgreSQL. */
+export type DatabaseAuth = 'password' | 'entra';
+
 export interface RetrySettings {
   /** Attempts after which a failed item is discarded. */
   readonly maxAttempts: number;
@@ -62,6 +65,8 @@ export interface RetrySettings {
 export interface Settings {
   /** Absent: the embedded PGlite in `<dataDir>/pglite`. */
   readonly databaseUrl: Secret | undefined;
+  /** `entra`: the pool's password is an Entra ID token (PAYMETRICS_DATABASE_AUTH); `password`: the URL's. */
+  readonly databaseAuth: DatabaseAuth;
   /** Absolute. Undefined only without the embedded default (the Function) when it is not set. */
   readonly dataDir: string | undefined;
   /** Where relative paths given by the user resolve: INIT_CWD (pnpm's starting folder) or the cwd. */
@@ -90,6 +95,7 @@ export interface ReadSettingsOptions {
 /** Every variable read here, so a message, a binding expression or a doc can name it. */
 export const SettingName = {
   databaseUrl: 'DATABASE_URL',
+  databaseAuth: 'PAYMETRICS_DATABASE_AUTH',
   dataDir: 'PAYMETRICS_DATA_DIR',
   poolMax: 'PAYMETRICS_PG_POOL_MAX',
   statementTimeout: 'PAYMETRICS_PG_STATEMENT_TIMEOUT_MS',
@@ -219,6 +225,11 @@ const appInsightsConnectionString = optional(
 
 const envSchema = z.object({
   [N.databaseUrl]: databaseUrl,
+  [N.databaseAuth]: optional(
+    z.enum(['password', 'entra'], {
+      error: (issue) => `must be password or entra, got "${String(issue.input)}"`,
+    }),
+  ).transform((value) => value ?? 'password'),
   [N.dataDir]: text,
   [N.poolMax]: integer(1, 100, defaultPoolSettings.max),
   [N.statementTimeout]: integer(0, DAY_MS, defaultPoolSettings.statementTimeoutInMs),
@@ -264,10 +275,26 @@ export function readSettings(env: Env, options: ReadSettingsOptions): Settings {
       `${N.databaseUrl} is required: set it to postgres://user:password@host:port/database`,
     );
   }
+  const databaseAuth = parsed[N.databaseAuth];
+  if (databaseAuth === 'entra') {
+    if (databaseUrl === undefined) {
+      throw new SettingError(
+        N.databaseAuth,
+        `${N.databaseAuth}=entra needs ${N.databaseUrl} (postgres://<Entra principal>@<server>:5432/<database>?sslmode=require)`,
+      );
+    }
+    if (new URL(databaseUrl.reveal()).password !== '') {
+      throw new SettingError(
+        N.databaseAuth,
+        `${N.databaseAuth}=entra takes the password from Entra ID: remove the password from ${N.databaseUrl}`,
+      );
+    }
+  }
   const dataDirSetting = parsed[N.dataDir] ?? (embeddedDefault ? '.data' : undefined);
   const dataDir = dataDirSetting === undefined ? undefined : resolve(baseDir, dataDirSetting);
   return {
     databaseUrl,
+    databaseAuth,
     dataDir,
     baseDir,
     pool: {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,11 @@ export interface PostgresServerOptions {
   readonly fsync?: boolean;
   /** Server parameters (`name: value`) added to the command line, e.g. the benchmark's tuning. */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Require passwords (scram-sha-256) on TCP connections, as a managed server does, with this one
+   * for the `postgres` superuser (it is in `url`). Default: every connection is trusted.
+   */
+  readonly superuserPassword?: string;
 }
 
 export interface PostgresServer {
@@ -70,9 +75,16 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
   const asUser = identity ? { uid: identity.uid, gid: identity.gid } : {};
   const pgdata = join(dataDir, 'data');
 
+  let authentication = ['-A', 'trust'];
+  if (options.superuserPassword !== undefined) {
+    const passwordFile = join(dataDir, 'superuser-password');
+    writeFileSync(passwordFile, `${options.superuserPassword}\n`, { mode: 0o600 });
+    if (identity) chownSync(passwordFile, identity.uid, identity.gid);
+    authentication = ['--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${passwordFile}`];
+  }
   await run(
     join(binDir, 'initdb'),
-    ['-D', pgdata, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'],
+    ['-D', pgdata, '-U', 'postgres', ...authentication, '--no-sync', '-E', 'UTF8'],
     {
       ...asUser,
       env: { ...process.env, LC_ALL: 'C' },
@@ -96,8 +108,12 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
   const start = () => pgCtl('-l', join(dataDir, 'server.log'), '-o', settings.join(' '), 'start');
   await start();
 
+  const superuser =
+    options.superuserPassword === undefined
+      ? 'postgres'
+      : `postgres:${encodeURIComponent(options.superuserPassword)}`;
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://${superuser}@127.0.0.1:${port}/postgres`,
     port,
     dataDir,
     async stop() {
