@@ -20,7 +20,10 @@ import pg from 'pg';
  * distro's own OpenTelemetry versions (that package pins @opentelemetry/instrumentation 0.52).
  * Imported first by index.ts: `app.setup` must run before any function is registered.
  */
-export const telemetry: TelemetryExport = startTelemetryExport({ ...readTelemetrySettings(process.env), pg });
+export const telemetry: TelemetryExport = await startTelemetryExport({
+  ...readTelemetrySettings(process.env),
+  pg,
+});
 
 if (telemetry.kind !== 'none') {
   app.setup({ capabilities: { WorkerOpenTelemetryEnabled: true } });

@@ -12,7 +12,7 @@ import { runOps } from './run-ops.js';
 // The batches `pnpm dlq retry` runs through the pipeline are measured like any other.
 let telemetry: TelemetryExport | undefined;
 try {
-  telemetry = startTelemetryExport({
+  telemetry = await startTelemetryExport({
     serviceName: 'paymetrics-ops',
     ...readTelemetrySettings(process.env),
     pg,

@@ -85,7 +85,9 @@ function incident(value: string, previous: IncidentSpec[] = []): IncidentSpec[] 
 async function simulate(options: SimulateOptions, migrate: boolean): Promise<void> {
   // The ndjson sink only writes a file: nothing to observe.
   const telemetry =
-    options.sink === 'ndjson' ? undefined : startRunTelemetry(readTelemetrySettings(process.env), drainRun);
+    options.sink === 'ndjson'
+      ? undefined
+      : await startRunTelemetry(readTelemetrySettings(process.env), drainRun);
   try {
     await simulateInto(options, migrate);
   } finally {

@@ -10,8 +10,11 @@ import pg from 'pg';
  * Starts exporting this run's telemetry (if configured); it is flushed on exit, and on SIGTERM or
  * SIGINT once `drain` has let the batch in flight settle.
  */
-export function startRunTelemetry(settings: TelemetrySettings, drain: () => Promise<void>): TelemetryExport {
-  const telemetry = startTelemetryExport({ serviceName: 'paymetrics-simulator', ...settings, pg });
+export async function startRunTelemetry(
+  settings: TelemetrySettings,
+  drain: () => Promise<void>,
+): Promise<TelemetryExport> {
+  const telemetry = await startTelemetryExport({ serviceName: 'paymetrics-simulator', ...settings, pg });
   flushOnExit(telemetry, { drain });
   return telemetry;
 }

@@ -1,11 +1,5 @@
-import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
 import { DiagLogLevel, diag, metrics, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { NodeSDK, resources, metrics as sdkMetrics } from '@opentelemetry/sdk-node';
 
 export interface TelemetryExportOptions {
   /** `service.name` (cloud role name in Application Insights); leave it out in Azure, where it is detected. */
@@ -55,7 +49,7 @@ const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
  * An unreachable, slow or failing endpoint never throws here or at flush: exporting is
  * best-effort, bounded by the timeouts, and the pipeline never waits for it.
  */
-export function startTelemetryExport(options: TelemetryExportOptions): TelemetryExport {
+export async function startTelemetryExport(options: TelemetryExportOptions): Promise<TelemetryExport> {
   // The SDK's own errors (an endpoint that is down) go to stderr once, not per export.
   diag.setLogger(
     {
@@ -74,7 +68,13 @@ export function startTelemetryExport(options: TelemetryExportOptions): Telemetry
   return { kind: 'none', flush: async () => undefined, shutdown: async () => true };
 }
 
-function startAzureMonitor(options: TelemetryExportOptions, connectionString: string): TelemetryExport {
+async function startAzureMonitor(
+  options: TelemetryExportOptions,
+  connectionString: string,
+): Promise<TelemetryExport> {
+  // Loaded only when exporting: the SDK is a large module graph a run without telemetry never needs.
+  const { shutdownAzureMonitor, useAzureMonitor } = await import('@azure/monitor-opentelemetry');
+  const { resources } = await import('@opentelemetry/sdk-node');
   useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
     // Live Metrics streams to a second endpoint every second; the alerts read customMetrics.
@@ -91,7 +91,7 @@ function startAzureMonitor(options: TelemetryExportOptions, connectionString: st
       ? { resource: resources.resourceFromAttributes({ 'service.name': options.serviceName }) }
       : {}),
   });
-  instrumentPg(options.pg);
+  await instrumentPg(options.pg);
   let stopping: Promise<boolean> | undefined;
   return {
     kind: 'azure-monitor',
@@ -105,7 +105,18 @@ function startAzureMonitor(options: TelemetryExportOptions, connectionString: st
   };
 }
 
-function startOtlp(options: TelemetryExportOptions, endpoint: string): TelemetryExport {
+async function startOtlp(options: TelemetryExportOptions, endpoint: string): Promise<TelemetryExport> {
+  const [
+    { NodeSDK, metrics: sdkMetrics },
+    { OTLPTraceExporter },
+    { OTLPMetricExporter },
+    { PgInstrumentation },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/exporter-metrics-otlp-http'),
+    import('@opentelemetry/instrumentation-pg'),
+  ]);
   const base = endpoint.replace(/\/+$/, '');
   const sdk = new NodeSDK({
     ...(options.serviceName ? { serviceName: options.serviceName } : {}),
@@ -120,7 +131,7 @@ function startOtlp(options: TelemetryExportOptions, endpoint: string): Telemetry
     autoDetectResources: false,
   });
   sdk.start();
-  instrumentPg(options.pg);
+  await instrumentPg(options.pg);
   let stopping: Promise<boolean> | undefined;
   return {
     kind: 'otlp',
@@ -135,8 +146,12 @@ function startOtlp(options: TelemetryExportOptions, endpoint: string): Telemetry
 }
 
 /** Patches the app's pg module in place (Client.query, Pool.connect), as the require hook would. */
-function instrumentPg(pg: PgModule | undefined): void {
+async function instrumentPg(pg: PgModule | undefined): Promise<void> {
   if (!pg) return;
+  const [{ registerInstrumentations }, { PgInstrumentation }] = await Promise.all([
+    import('@opentelemetry/instrumentation'),
+    import('@opentelemetry/instrumentation-pg'),
+  ]);
   const instrumentation = new PgInstrumentation({ requireParentSpan: true });
   registerInstrumentations({ instrumentations: [instrumentation] });
   for (const definition of instrumentation.getModuleDefinitions()) {
