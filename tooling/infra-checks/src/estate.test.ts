@@ -1,3 +1,4 @@
+import { SettingName } from '@paymetrics/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { terraformDir } from './repo-paths.js';
 import {
@@ -202,6 +203,13 @@ describe('the Function App', () => {
     expect(app.body.storage_authentication_type).toBe('UserAssignedIdentity');
     expect(app.body).not.toHaveProperty('storage_access_key');
     expect(block(app.body, 'identity').type).toBe('UserAssigned');
+  });
+
+  it('sets only settings the app reads (@paymetrics/runtime) or the Functions host reads', () => {
+    const read = new Set<string>(Object.values(SettingName));
+    const hostOnly = /^(AzureWebJobsStorage__|EVENTHUB_CONNECTION__|languageWorkers__)|^AZURE_CLIENT_ID$/;
+    const unknown = Object.keys(appSettings()).filter((name) => !read.has(name) && !hostOnly.test(name));
+    expect(unknown).toEqual([]);
   });
 
   it('connects to PostgreSQL with a user and no password', () => {
