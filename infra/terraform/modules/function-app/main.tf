@@ -42,8 +42,9 @@ locals {
     PAYMETRICS_DATABASE_AUTH = "entra"
     PAYMETRICS_PG_POOL_MAX   = tostring(var.pg_pool_max)
 
-    # Stack traces point at the TypeScript sources of the bundle.
-    languageWorkers__node__arguments = "--enable-source-maps"
+    # Stack traces point at the TypeScript sources of the bundle; a small young generation keeps
+    # peak memory where docs/performance.md measured it (the same flags as pnpm simulate).
+    languageWorkers__node__arguments = "--enable-source-maps --max-semi-space-size=8"
   }
 }
 
