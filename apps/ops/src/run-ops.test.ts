@@ -136,7 +136,9 @@ describe('pnpm dlq on PostgreSQL', () => {
     ]);
     const report = await reconcile(seeded.ops.db, { now: new Date(NOW) });
     expect(report.problems).toEqual([]);
-    expect(report.totals).toMatchObject({ retryPartitions: 1, events: 130 });
+    expect(report.totals).toMatchObject({ retriedCounted: 1, events: 130 });
+    // The retry committed no position of its own.
+    expect(report.totals.partitions).toBe(3);
   });
 
   it('reports a retry of an event whose eventId was counted meanwhile as a duplicate', async () => {

@@ -167,7 +167,7 @@ export function globalChecks(
       counted,
       Number(snapshot.txnTotal),
       'sum(txn_count) in payment_metrics_5m',
-      'sum(events_counted) over all partitions',
+      'sum(events_counted) over all partitions + failed items a retry counted',
     ),
   );
 

@@ -28,6 +28,8 @@ export interface Snapshot {
   readonly failed: readonly { readonly source: string; readonly partition_id: string; readonly n: string }[];
   /** sum(txn_count) over every window: one aggregate over the 5-minute table, never its rows. */
   readonly txnTotal: string;
+  /** Failed items a retry counted (their metrics are in the tables; no partition counted them). */
+  readonly retriedCounted: string;
   /** Per window of the range. */
   readonly payments: readonly {
     readonly window_ms: string;
@@ -70,6 +72,10 @@ export async function readSnapshot(
         failed: await rows(sql<{ source: string; partition_id: string; n: string }>`
           SELECT source, partition_id, count(*)::text AS n FROM failed_items GROUP BY source, partition_id`),
         txnTotal: total?.n ?? '0',
+        retriedCounted: (
+          await rows(sql<{ n: string }>`
+            SELECT count(*)::text AS n FROM failed_items WHERE resolution = 'counted'`)
+        )[0]!.n,
         payments: await rows(sql<{ window_ms: string; txn: string; declined: string }>`
           SELECT ${windowMs} AS window_ms, sum(txn_count)::text AS txn, sum(declined_count)::text AS declined
             FROM payment_metrics_5m WHERE ${inRange} GROUP BY window_start`),

@@ -24,7 +24,7 @@ describe('reconcile on PostgreSQL', () => {
     const report = await reconcile(seeded.db, at(NOW));
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.totals).toMatchObject({ partitions: 3, retryPartitions: 0, events: 45 + 60 + 25 });
+    expect(report.totals).toMatchObject({ partitions: 3, retriedCounted: 0, events: 45 + 60 + 25 });
     expect(partition(report, FILE_SOURCE, '0')).toMatchObject({
       received: 45,
       counted: 41,

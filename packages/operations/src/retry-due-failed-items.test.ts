@@ -1,9 +1,13 @@
-import { processBatch, retryPartition } from '@paymetrics/pipeline';
+import { readFileSync } from 'node:fs';
+import { processBatch } from '@paymetrics/pipeline';
 import { insertFailedItems, listFailedItems } from '@paymetrics/storage-adapters';
 import { validEvent } from '@paymetrics/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SeededDatabase, seededDatabase } from '../test/seeded-database.js';
+import { reconcile } from './reconcile.js';
 import { type RetryPolicy, retryDelayMs, retryDueFailedItems } from './retry-failed-items.js';
+
+const migration07 = new URL('../../../database/schemas/07_retries_without_positions.sql', import.meta.url);
 
 const policy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 3_600_000, batchSize: 100 };
 const SOURCE = 'eventhub:ns.servicebus.windows.net/payments/paymetrics-function';
@@ -146,37 +150,40 @@ describe('retryDueFailedItems on PostgreSQL', () => {
     expect(await runtime.query('select 1 from source_positions')).toHaveLength(0);
   });
 
-  it('resolves without counting twice when an earlier attempt committed but did not resolve', async () => {
-    const now = Date.now();
-    const body = JSON.stringify(validEvent(3));
-    await insertFailedItems(runtime.db, [
-      {
-        stage: 'bounds',
-        errorCode: 'future_timestamp',
-        errorMessage: 'was in the future',
-        payload: body,
-        payloadEncoding: 'utf8',
-        payloadBytes: body.length,
-        payloadRef: null,
-        source: SOURCE,
-        partitionId: '1',
-        sequenceNumber: 9,
-        eventId: null,
-        nextAttemptAt: new Date(now - 1_000),
-      },
+  it('a retry that counts adds no source_positions row, and reconcile still holds', async () => {
+    const t0 = Date.parse('2026-11-27T12:00:00.000Z');
+    const occurredAt = t0 + 3_600_000;
+    await parkFuture(t0, occurredAt);
+    expect(await retry(occurredAt)).toMatchObject({ claimed: 1, resolved: 1 });
+    expect(await item()).toMatchObject({ status: 'resolved', resolution: 'counted' });
+    expect(await runtime.query('select source, partition_id from source_positions')).toEqual([
+      { source: SOURCE, partition_id: '3' },
     ]);
-    // A retry that counted, then the timer died before marking the item resolved.
-    const first = await processBatch(
-      {
-        ...retryPartition({ source: SOURCE, partitionId: '1', sequenceNumber: 9 }),
-        events: [{ body, sequenceNumber: 9 }],
-      },
-      { store: runtime.store, engine: runtime.engine },
-    );
-    expect(first.counted).toBe(1);
+    const report = await reconcile(runtime.db, { now: new Date(occurredAt) });
+    expect(report.problems).toEqual([]);
+    expect(report.global.find((c) => c.check === 'metrics_vs_counted')).toMatchObject({
+      expected: 1,
+      actual: 1,
+    });
+  });
 
-    expect(await retry(now)).toMatchObject({ claimed: 1, resolved: 1 });
-    expect(await item()).toMatchObject({ status: 'resolved' });
+  it('migration 07 resolves what a retry position counted and removes every retry: position', async () => {
+    const t0 = Date.parse('2026-11-27T12:00:00.000Z');
+    const occurredAt = t0 + 3_600_000;
+    await parkFuture(t0, occurredAt);
+    // How a retry committed before migration 07: its own position, and the timer died before resolving.
+    const body = (await item()).payload!;
+    const legacy = await processBatch(
+      { source: `retry:${SOURCE}`, partitionId: '3@42', events: [{ body, sequenceNumber: 42 }] },
+      { store: runtime.store, engine: runtime.engine, clock: () => occurredAt },
+    );
+    expect(legacy.counted).toBe(1);
+    await runtime.query(readFileSync(migration07, 'utf8'));
+    expect(await runtime.query(`select 1 from source_positions where source like 'retry:%'`)).toEqual([]);
+    expect(await item()).toMatchObject({ status: 'resolved', resolution: 'counted', nextAttemptAt: null });
+    expect((await reconcile(runtime.db, { now: new Date(occurredAt) })).problems).toEqual([]);
+    // Nothing is due any more: the event is not counted twice.
+    expect(await retry(occurredAt)).toMatchObject({ claimed: 0 });
     expect(await txnCount()).toBe(1);
   });
 });

@@ -10,7 +10,6 @@ import {
   listFailedItems,
   type MetricsStore,
   releaseFailedItems,
-  resolveFailedItems,
 } from '@paymetrics/storage-adapters';
 import type { Kysely } from 'kysely';
 
@@ -44,7 +43,9 @@ export function retryDelayMs(
 
 /** What one re-run of a claimed item did. */
 type Attempt =
-  | { readonly kind: 'counted' | 'duplicate' | 'already_committed' }
+  | { readonly kind: 'counted' | 'duplicate' }
+  /** Resolved or discarded by someone else meanwhile: nothing was written. */
+  | { readonly kind: 'not_claimable'; readonly status: string | undefined }
   | {
       readonly kind: 'still_failing';
       readonly errorCode: string;
@@ -56,7 +57,7 @@ type Attempt =
 
 /**
  * The one retry step, shared by the timer and the operators: re-runs an item's payload through
- * the pipeline and, when it counted (or was a duplicate), marks it resolved. Failures of the
+ * the pipeline, which counts the event and resolves the item in one transaction. Failures of the
  * database or the pipeline, not of the event, are thrown; the caller gives the item back.
  */
 async function attemptItem(
@@ -71,23 +72,20 @@ async function attemptItem(
     { ...item, payload: item.payload },
     { store: deps.store, engine: deps.engine, clock: options.clock, dryRun: options.dryRun },
   );
-  if (outcome.kind === 'parked_again') {
-    return {
-      kind: 'still_failing',
-      errorCode: outcome.errorCode,
-      message: outcome.message,
-      waitUntil: outcome.nextAttemptAt,
-    };
-  }
-  if (!options.dryRun) await resolveFailedItems(deps.db, [item.id], { now: new Date(options.clock()) });
-  return { kind: outcome.kind === 'counted' ? 'counted' : outcome.kind };
+  if (outcome.kind !== 'parked_again') return outcome;
+  return {
+    kind: 'still_failing',
+    errorCode: outcome.errorCode,
+    message: outcome.message,
+    waitUntil: outcome.nextAttemptAt,
+  };
 }
 
 const lastError = (text: string) => text.slice(0, 1_000);
 
 export interface RetryRunSummary {
   readonly claimed: number;
-  /** Counted on this attempt, or already counted (a duplicate, or an earlier attempt that committed). */
+  /** Counted on this attempt, or already counted (a duplicate). */
   readonly resolved: number;
   /** Failed again (or not yet acceptable); back to pending with a later next attempt. */
   readonly released: number;
@@ -132,6 +130,8 @@ export async function retryDueFailedItems(
         { id: item.id, nextAttemptAt: null, lastError: `${attempt.reason}; retry it by hand` },
       ]);
       counts.needsOperator++;
+    } else if (attempt.kind === 'not_claimable') {
+      // Resolved or discarded by someone else after its lease ran out: nothing to give back.
     } else if (attempt.kind !== 'still_failing') {
       counts.resolved++;
     } else if (attempt.waitUntil !== null) {
@@ -243,8 +243,8 @@ async function retryOne(
           errorCode: attempt.errorCode,
           reason: attempt.message,
         };
-      case 'already_committed':
-        return { ...base, outcome: 'resolved', reason: 'an earlier retry had committed it' };
+      case 'not_claimable':
+        return { ...base, outcome: 'skipped', reason: `status is ${attempt.status ?? 'gone'}` };
       case 'duplicate':
         return { ...base, outcome: options.dryRun ? 'would_be_duplicate' : 'duplicate' };
       case 'counted':

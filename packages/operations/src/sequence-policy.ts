@@ -17,17 +17,9 @@ export type SequencePolicyOf = (source: string, partitionId: string) => Sequence
 
 /**
  * The source names the runtimes use: `eventhub:` (apps/function), `file:sha256:` and
- * `simulator:` (apps/simulator, lines numbered from 1), `retry:<source>` with partition
- * `<partition>@<sequence>` (one retried failed item per partition).
+ * `simulator:` (apps/simulator, lines numbered from 1).
  */
-export const defaultSequencePolicy: SequencePolicyOf = (source, partitionId) => {
-  if (source.startsWith('retry:')) {
-    const at = partitionId.lastIndexOf('@');
-    const sequence = at >= 0 ? Number(partitionId.slice(at + 1)) : Number.NaN;
-    return Number.isSafeInteger(sequence)
-      ? { contiguous: true, firstPosition: sequence }
-      : { contiguous: false, note: 'retry partition without @<sequence>' };
-  }
+export const defaultSequencePolicy: SequencePolicyOf = (source) => {
   if (source.startsWith('file:') || source.startsWith('simulator:'))
     return { contiguous: true, firstPosition: 1 };
   if (source.startsWith('eventhub:')) {

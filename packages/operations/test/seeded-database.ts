@@ -26,6 +26,9 @@ export async function seededDatabase(
 ): Promise<SeededDatabase> {
   const database = await createSchemaDatabase(prefix);
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  // Dropping the database WITH (FORCE) can terminate a client the pool is still closing: noise.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('error', () => undefined);
   const store = createPostgresMetricsStore({ pool });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const engine = createMetricEngine({ rules: compileRuleSet(defaultRuleSet) });

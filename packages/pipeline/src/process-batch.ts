@@ -13,8 +13,8 @@ import {
   type MetricEngine,
   windowStartMs,
 } from '@paymetrics/metric-engine';
-import { type FailedItemRecord, FailureStage } from '@paymetrics/schemas';
-import type { ArchiveStore, MetricsStore, PartitionRef } from '@paymetrics/storage-adapters';
+import { type FailedItemRecord, type FailedItemStatus, FailureStage } from '@paymetrics/schemas';
+import type { ArchiveStore, BatchWriter, MetricsStore, PartitionRef } from '@paymetrics/storage-adapters';
 import { BatchTrace } from '@paymetrics/telemetry';
 import type { BatchResult, EventBatch, RawEvent } from './batch.js';
 import {
@@ -106,10 +106,16 @@ export async function prepareBatch(
   batch: EventBatch,
   deps: PipelineDeps,
   trace: BatchTrace = new BatchTrace(batch),
+  options: {
+    /** A dead-letter retry: its event lies behind the partition's position by design. */
+    readonly ignorePosition?: boolean;
+  } = {},
 ): Promise<PreparedBatch> {
   const started = performance.now();
   const partition: PartitionRef = { source: batch.source, partitionId: batch.partitionId };
-  const committed = await trace.run(() => deps.store.readPosition(partition));
+  const committed = options.ignorePosition
+    ? undefined
+    : await trace.run(() => deps.store.readPosition(partition));
   const fresh =
     committed === undefined ? batch.events : batch.events.filter((e) => e.sequenceNumber > committed);
 
@@ -189,24 +195,8 @@ export async function commitBatch(prepared: PreparedBatch, deps: PipelineDeps): 
         throw new PositionMovedError();
       }
 
-      const repeated = await writer.claimEventIds(
-        classified.countable.map((c) => ({
-          eventId: c.valid.transaction.eventId,
-          windowStartMs: windowStartMs(c.valid.occurredAtMs),
-        })),
-      );
-      let counted: readonly CountableEvent[] = classified.countable;
-      let metrics = prepared.metrics;
-      if (repeated.size > 0) {
-        // Rare: a producer sent the same eventId in an earlier batch. Derive again without it.
-        counted = counted.filter((c) => !repeated.has(c.valid.transaction.eventId));
-        metrics = deps.engine.derive(counted.map((c) => c.valid));
-      }
-      // Failed items first: metric rows can be shared with other partitions, so their locks are
-      // taken as late as possible.
-      await writer.writeFailedItems(failedItems);
-      await writer.writeMetrics(metrics);
-      const duplicates = classified.duplicates + repeated.size;
+      const { counted, repeated, metrics } = await writeEvents(writer, prepared, deps);
+      const duplicates = classified.duplicates + repeated;
       // The partition's event-time watermark: analytics treats a window as closed once every
       // active partition's watermark has passed it.
       let maxEventTimeMs = Number.NEGATIVE_INFINITY;
@@ -252,6 +242,64 @@ function deriveParkingFailures(
     const metrics = engine.derive(countable.map((c) => c.valid));
     return { classified: { ...classified, countable, parked }, metrics };
   }
+}
+
+/**
+ * The writes every commit shares: claims the eventIds (a repeat of an earlier batch is not
+ * counted again), parks the failed items, and upserts the metrics of what is left.
+ */
+async function writeEvents(
+  writer: BatchWriter,
+  prepared: PreparedBatch,
+  deps: PipelineDeps,
+): Promise<{ counted: readonly CountableEvent[]; repeated: number; metrics: BatchMetrics }> {
+  const repeated = await writer.claimEventIds(
+    prepared.classified.countable.map((c) => ({
+      eventId: c.valid.transaction.eventId,
+      windowStartMs: windowStartMs(c.valid.occurredAtMs),
+    })),
+  );
+  let counted: readonly CountableEvent[] = prepared.classified.countable;
+  let metrics = prepared.metrics;
+  if (repeated.size > 0) {
+    // Rare: a producer sent the same eventId in an earlier batch. Derive again without it.
+    counted = counted.filter((c) => !repeated.has(c.valid.transaction.eventId));
+    metrics = deps.engine.derive(counted.map((c) => c.valid));
+  }
+  // Failed items first: metric rows can be shared with other partitions, so their locks are
+  // taken as late as possible.
+  await writer.writeFailedItems(prepared.failedItems);
+  await writer.writeMetrics(metrics);
+  return { counted, repeated: repeated.size, metrics };
+}
+
+export type RetryCommit =
+  /** Counted now, or its eventId had been counted before; the item is resolved either way. */
+  | { readonly kind: 'counted' | 'duplicate' }
+  /** Another retry resolved (or an operator discarded) the item meanwhile: nothing was written. */
+  | { readonly kind: 'not_claimable'; readonly status: FailedItemStatus | undefined };
+
+/**
+ * Commits the re-run of a dead-lettered event: its metrics and the resolution of its failed item
+ * in one transaction, without a source position (the item's row is what makes a repeated retry
+ * change nothing). The prepared batch must hold one countable event and nothing parked.
+ */
+export async function commitRetry(
+  prepared: PreparedBatch,
+  deps: PipelineDeps,
+  item: { readonly id: string; readonly now: Date },
+): Promise<RetryCommit> {
+  if (prepared.failedItems.length > 0 || prepared.classified.countable.length !== 1) {
+    throw new Error('commitRetry: a retry commits exactly one countable event');
+  }
+  return deps.store.transaction(async (writer): Promise<RetryCommit> => {
+    const status = await writer.lockFailedItem(item.id);
+    if (status !== 'pending' && status !== 'retrying') return { kind: 'not_claimable', status };
+    const { counted } = await writeEvents(writer, prepared, deps);
+    const kind = counted.length === 1 ? 'counted' : 'duplicate';
+    await writer.resolveFailedItem(item.id, kind, item.now);
+    return { kind };
+  });
 }
 
 /** Prepares again when another consumer took some of the batch's positions; classifies failures. */

@@ -87,7 +87,16 @@ export interface FailedItemsTable {
   next_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   resolved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  /** How a retry resolved it (07_retries_without_positions.sql). */
+  resolution: ColumnType<
+    FailedItemResolution | null,
+    FailedItemResolution | null | undefined,
+    FailedItemResolution | null
+  >;
 }
+
+/** How a retry resolved a failed item: its metrics were counted then, or its eventId had been counted before. */
+export type FailedItemResolution = 'counted' | 'duplicate';
 
 export interface SourcePositionsTable {
   source: string;

@@ -1,6 +1,6 @@
 import type { FailedItemRecord, FailedItemStatus } from '@paymetrics/schemas';
 import type { Kysely } from 'kysely';
-import type { Database, FailedItemRow } from './database.js';
+import type { Database, FailedItemResolution, FailedItemRow } from './database.js';
 import { createBatchWriter } from './sql/batch-writer.js';
 
 /**
@@ -17,6 +17,7 @@ export interface FailedItem extends FailedItemRecord {
   readonly status: FailedItemStatus;
   readonly resolvedAt: Date | null;
   readonly lastError: string | null;
+  readonly resolution: FailedItemResolution | null;
 }
 
 export interface FailedItemFilter {
@@ -320,5 +321,6 @@ function toFailedItem(row: FailedItemRow): FailedItem {
     nextAttemptAt: row.next_attempt_at,
     resolvedAt: row.resolved_at,
     lastError: row.last_error,
+    resolution: row.resolution,
   };
 }

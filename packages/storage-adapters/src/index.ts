@@ -36,6 +36,7 @@ export type {
   DimensionsJson,
   DynamicMetric,
   DynamicMetricsTable,
+  FailedItemResolution,
   FailedItemRow,
   FailedItemsTable,
   FailedItemUpdate,

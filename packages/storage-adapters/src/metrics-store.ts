@@ -1,5 +1,6 @@
 import type { BatchMetrics } from '@paymetrics/metric-engine';
-import type { FailedItemRecord } from '@paymetrics/schemas';
+import type { FailedItemRecord, FailedItemStatus } from '@paymetrics/schemas';
+import type { FailedItemResolution } from './database.js';
 
 /** One ordered stream of events: an event hub partition, or a file (content hash, partition '0'). */
 export interface PartitionRef {
@@ -34,6 +35,10 @@ export interface BatchWriter {
   writeMetrics(metrics: BatchMetrics): Promise<void>;
   /** Parks items; one already parked at the same source position is left as it is. Returns rows inserted. */
   writeFailedItems(items: readonly FailedItemRecord[]): Promise<number>;
+  /** Locks a failed item for this transaction (a retry of it); its status, or undefined when there is none. */
+  lockFailedItem(id: string): Promise<FailedItemStatus | undefined>;
+  /** Marks a locked failed item resolved by this transaction's retry, with how. */
+  resolveFailedItem(id: string, resolution: FailedItemResolution, now: Date): Promise<void>;
   /**
    * Moves the committed position to `lastSequence` and adds the batch's counters; the partition's
    * event-time watermark moves up to `maxEventTimeMs` (the latest event time counted), which
@@ -53,6 +58,8 @@ export interface BatchWriter {
 export interface MetricsStore {
   /** The last committed sequence of a partition, read without locking (to pre-filter a batch). */
   readPosition(partition: PartitionRef): Promise<number | undefined>;
+  /** The given eventIds that were counted already (read only: a dry run's duplicate check). */
+  findCountedEventIds(eventIds: readonly string[]): Promise<ReadonlySet<string>>;
   /** Runs `work` in one transaction: all of its writes commit together or not at all. */
   transaction<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -25,6 +25,7 @@ export function createPgliteMetricsStore(options: PgliteMetricsStoreOptions): Me
   };
   return {
     readPosition: (partition) => exclusive(() => store.readPosition(partition)),
+    findCountedEventIds: (eventIds) => exclusive(() => store.findCountedEventIds(eventIds)),
     transaction: (work) => exclusive(() => store.transaction(work)),
     close: () => exclusive(() => store.close()),
   };

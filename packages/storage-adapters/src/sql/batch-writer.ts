@@ -1,7 +1,7 @@
 import { type BatchMetrics, compareStrings } from '@paymetrics/metric-engine';
-import type { FailedItemRecord } from '@paymetrics/schemas';
+import type { FailedItemRecord, FailedItemStatus } from '@paymetrics/schemas';
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../database.js';
+import type { Database, FailedItemResolution } from '../database.js';
 import type { BatchCounters, BatchWriter, EventIdClaim, PartitionRef } from '../metrics-store.js';
 import {
   dynamicMetricsColumns,
@@ -241,6 +241,24 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
         ON CONFLICT (source, partition_id, sequence_number) DO NOTHING
         RETURNING id`.execute(trx);
       return rows.length;
+    },
+
+    async lockFailedItem(id: string): Promise<FailedItemStatus | undefined> {
+      const row = await trx
+        .selectFrom('failed_items')
+        .select('status')
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      return row?.status;
+    },
+
+    async resolveFailedItem(id: string, resolution: FailedItemResolution, now: Date): Promise<void> {
+      await trx
+        .updateTable('failed_items')
+        .set({ status: 'resolved', resolution, resolved_at: now, next_attempt_at: null })
+        .where('id', '=', id)
+        .execute();
     },
 
     async advancePosition(

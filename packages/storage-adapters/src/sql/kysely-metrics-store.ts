@@ -17,6 +17,14 @@ export function createKyselyMetricsStore(db: Kysely<Database>): MetricsStore {
       return positionFromRow(rows[0]);
     },
 
+    async findCountedEventIds(eventIds: readonly string[]): Promise<ReadonlySet<string>> {
+      if (eventIds.length === 0) return new Set();
+      const { rows } = await sql<{ event_id: string }>`
+        SELECT event_id::text FROM processed_events
+         WHERE event_id = ANY(${eventIds.map((id) => id.toLowerCase())}::uuid[])`.execute(db);
+      return new Set(rows.map((row) => row.event_id));
+    },
+
     transaction<T>(work: (writer: BatchWriter) => Promise<T>): Promise<T> {
       return db.transaction().execute((trx) => work(createBatchWriter(trx)));
     },
