@@ -1,7 +1,6 @@
 export { type ClosedWindowOptions, closedHorizonMs } from './detection/closed-windows.js';
 export { type DetectOptions, type DetectSummary, detectAnomalies } from './detection/detect-anomalies.js';
 export { type AnomalyMetric, type DetectorSettings, defaultDetectorSettings } from './detection/detectors.js';
-export { checkRollups, type RollupMismatch } from './rollup-check.js';
 export {
   type FeatureName,
   featureNames,

@@ -5,7 +5,7 @@ import type { SequencePolicyOf } from './sequence-policy.js';
 export type CheckStatus = 'ok' | 'mismatch' | 'not_applicable';
 
 export interface CheckResult {
-  /** `counters`, `sequence_span`, `failed_items`, `metrics_vs_counted`, `processed_events`, `decline_count`, `latency_histogram`, `amount_histogram`. */
+  /** `counters`, `sequence_span`, `failed_items`, `metrics_vs_counted`, `processed_events`, `decline_count`, `latency_histogram`, `amount_histogram`, `rollups`. */
   readonly check: string;
   readonly status: CheckStatus;
   readonly expected?: number;

@@ -48,6 +48,7 @@ describe('reconcile on PostgreSQL', () => {
       ['decline_count', 'ok'],
       ['latency_histogram', 'ok'],
       ['amount_histogram', 'ok'],
+      ['rollups', 'ok'],
     ]);
     expect(report.global[0]).toMatchObject({ expected: 41 + 58 + 24, actual: 41 + 58 + 24 });
     expect(report.verdict).toBe('reconcile: OK — 3 partitions, 130 events, nothing missing or doubled');

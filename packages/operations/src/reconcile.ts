@@ -2,6 +2,7 @@ import { compareStrings, defaultEventTimeBounds, WINDOW_MS, windowStartMs } from
 import type { Database } from '@paymetrics/storage-adapters';
 import type { Kysely } from 'kysely';
 import { type CheckResult, globalChecks, type PartitionReport, partitionReport } from './reconcile-checks.js';
+import { checkRollups } from './reconcile-rollups.js';
 import { formatCount } from './reconcile-sentences.js';
 import { readSnapshot } from './reconcile-snapshot.js';
 import { defaultSequencePolicy, type SequencePolicyOf } from './sequence-policy.js';
@@ -119,11 +120,15 @@ export async function reconcile(
     duplicates: sum(partitions.map((p) => p.duplicates)),
   };
 
-  const global = globalChecks(snapshot, totals.counted + totals.retriedCounted, {
-    now,
-    retentionMs: options.processedEventsRetentionMs ?? defaultEventTimeBounds.maxLatenessMs,
-    declineMetric,
-  });
+  const rollupMismatches = await checkRollups(db, range);
+  const global = [
+    ...globalChecks(snapshot, totals.counted + totals.retriedCounted, {
+      now,
+      retentionMs: options.processedEventsRetentionMs ?? defaultEventTimeBounds.maxLatenessMs,
+      declineMetric,
+    }),
+    rollupCheck(rollupMismatches),
+  ];
 
   const covered = {
     from: new Date(range.fromMs).toISOString(),
@@ -143,6 +148,26 @@ export async function reconcile(
     ? `reconcile: OK — ${formatCount(totals.partitions)} partition${totals.partitions === 1 ? '' : 's'}, ${formatCount(totals.events)} events, nothing missing or doubled`
     : `reconcile: MISMATCH — ${formatCount(problems.length)} problem${problems.length === 1 ? '' : 's'}: ${problems[0]}${problems.length > 1 ? ` (and ${formatCount(problems.length - 1)} more)` : ''}`;
   return { ok, checkedAt: now.toISOString(), covered, partitions, global, totals, problems, verdict };
+}
+
+/** The hour and day rollups equal the sum of their 5-minute rows over the days of the range. */
+function rollupCheck(mismatches: Awaited<ReturnType<typeof checkRollups>>): CheckResult {
+  if (mismatches.length === 0) {
+    return {
+      check: 'rollups',
+      status: 'ok',
+      detail: 'hour and day rollups equal the sum of their 5-minute rows',
+    };
+  }
+  const tables = mismatches.map(
+    (m) =>
+      `${m.table}: ${formatCount(m.mismatchedRows)} row${m.mismatchedRows === 1 ? '' : 's'} (${m.examples[0]})`,
+  );
+  return {
+    check: 'rollups',
+    status: 'mismatch',
+    detail: `rollups differ from their 5-minute rows: ${tables.join('; ')}`,
+  };
 }
 
 const key = (source: string, partitionId: string) => JSON.stringify([source, partitionId]);

@@ -5,9 +5,12 @@ import { createSchemaDatabase, type TestDatabase, validEvent } from '@paymetrics
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRollups } from './rollup-check.js';
+import { reconcile } from './reconcile.js';
+import { checkRollups } from './reconcile-rollups.js';
 
 const START = Date.parse('2026-11-26T22:40:00.000Z');
+/** Windows from an hour before the first event to an hour after the last: the check widens it to whole days. */
+const range = { fromMs: START - 3_600_000, toMs: START + 4 * 3_600_000 };
 
 /** Events over ~3 hours across midnight UTC, so hour and day rollups both take several rows. */
 function events(count: number, offset: number): ValidTransaction[] {
@@ -27,7 +30,7 @@ let pool: pg.Pool;
 let db: Kysely<Database>;
 
 beforeAll(async () => {
-  database = await createSchemaDatabase('analytics_rollups');
+  database = await createSchemaDatabase('operations_rollups');
   pool = new pg.Pool({ connectionString: database.url, max: 4 });
   db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }),
@@ -54,7 +57,7 @@ describe('hour and day rollups', () => {
         ),
       );
     }
-    expect(await checkRollups(db)).toEqual([]);
+    expect(await checkRollups(db, range)).toEqual([]);
 
     const { rows } = await sql<{ grain: string; rows: number; txns: string }>`
       SELECT '1h' AS grain, count(*)::int AS rows, sum(txn_count)::text AS txns FROM payment_metrics_1h
@@ -73,10 +76,20 @@ describe('hour and day rollups', () => {
                WHERE ctid = (SELECT min(ctid) FROM payment_metrics_1h)`.execute(db);
     await sql`UPDATE aggregate_histograms_1d SET sketch = jsonb_set(sketch, '{zeroCount}', '7')
                WHERE ctid = (SELECT min(ctid) FROM aggregate_histograms_1d)`.execute(db);
-    const mismatches = await checkRollups(db);
+    const mismatches = await checkRollups(db, range);
     expect(mismatches.map((m) => [m.table, m.mismatchedRows])).toEqual([
       ['payment_metrics_1h', 1],
       ['aggregate_histograms_1d', 1],
     ]);
+    // pnpm reconcile reports the same rows as a mismatch of its own.
+    const report = await reconcile(db, {
+      now: new Date(START + 3 * 3_600_000),
+      from: new Date(range.fromMs),
+      to: new Date(range.toMs),
+    });
+    const rollups = report.global.find((check) => check.check === 'rollups');
+    expect(rollups?.status).toBe('mismatch');
+    expect(rollups?.detail).toMatch(/payment_metrics_1h: 1 row/);
+    expect(report.ok).toBe(false);
   });
 });

@@ -13,7 +13,29 @@ export interface RollupMismatch {
 /** Latency sums are doubles updated by differences; anything beyond rounding is a real mismatch. */
 const DOUBLE_TOLERANCE = 1e-9;
 
-function paymentMetricsQuery(table: 'payment_metrics_1h' | 'payment_metrics_1d', unit: 'hour' | 'day') {
+/**
+ * The windows compared, widened to whole UTC days so that every hour and day row in it is
+ * compared with all of its 5-minute rows.
+ */
+export interface RollupRange {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+function wholeDays(range: RollupRange): { from: Date; to: Date } {
+  return {
+    from: new Date(Math.floor(range.fromMs / DAY_MS) * DAY_MS),
+    to: new Date(Math.ceil(range.toMs / DAY_MS) * DAY_MS),
+  };
+}
+
+function paymentMetricsQuery(
+  table: 'payment_metrics_1h' | 'payment_metrics_1d',
+  unit: 'hour' | 'day',
+  { from, to }: { from: Date; to: Date },
+) {
   return sql<{ key: string }>`
     WITH expected AS (
       SELECT date_trunc(${unit}, window_start, 'UTC') AS window_start, merchant_id, payment_method, card_brand,
@@ -22,14 +44,18 @@ function paymentMetricsQuery(table: 'payment_metrics_1h' | 'payment_metrics_1d',
              sum(amount_minor_sum) AS amount_minor_sum, sum(approved_amount_minor_sum) AS approved_amount_minor_sum,
              sum(latency_ms_sum) AS latency_ms_sum, min(latency_ms_min) AS latency_ms_min,
              max(latency_ms_max) AS latency_ms_max
-        FROM payment_metrics_5m GROUP BY 1, 2, 3, 4, 5, 6, 7
+        FROM payment_metrics_5m
+       WHERE window_start >= ${from} AND window_start < ${to}
+       GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ), rolled AS (
+      SELECT * FROM ${sql.table(table)} WHERE window_start >= ${from} AND window_start < ${to}
     )
     SELECT concat_ws('/', coalesce(e.window_start, r.window_start), coalesce(e.merchant_id, r.merchant_id),
                      coalesce(e.payment_method, r.payment_method), coalesce(e.card_brand, r.card_brand),
                      coalesce(e.currency, r.currency), coalesce(e.country, r.country),
                      coalesce(e.channel, r.channel)) AS key
       FROM expected e
-      FULL JOIN ${sql.table(table)} r
+      FULL JOIN rolled r
         USING (window_start, merchant_id, payment_method, card_brand, currency, country, channel)
      WHERE e.txn_count IS DISTINCT FROM r.txn_count
         OR e.approved_count IS DISTINCT FROM r.approved_count
@@ -43,18 +69,26 @@ function paymentMetricsQuery(table: 'payment_metrics_1h' | 'payment_metrics_1d',
      ORDER BY 1`;
 }
 
-function histogramQuery(table: 'aggregate_histograms_1h' | 'aggregate_histograms_1d', unit: 'hour' | 'day') {
+function histogramQuery(
+  table: 'aggregate_histograms_1h' | 'aggregate_histograms_1d',
+  unit: 'hour' | 'day',
+  { from, to }: { from: Date; to: Date },
+) {
   return sql<{ key: string }>`
     WITH expected AS (
       SELECT date_trunc(${unit}, window_start, 'UTC') AS window_start, metric_name, dimensions,
              sum(count) AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max,
              paymetrics_sketch_merge(sketch) AS sketch
-        FROM aggregate_histograms GROUP BY 1, 2, 3
+        FROM aggregate_histograms
+       WHERE window_start >= ${from} AND window_start < ${to}
+       GROUP BY 1, 2, 3
+    ), rolled AS (
+      SELECT * FROM ${sql.table(table)} WHERE window_start >= ${from} AND window_start < ${to}
     )
     SELECT concat_ws('/', coalesce(e.window_start, r.window_start), coalesce(e.metric_name, r.metric_name),
                      coalesce(e.dimensions, r.dimensions)::text) AS key
       FROM expected e
-      FULL JOIN ${sql.table(table)} r USING (window_start, metric_name, dimensions)
+      FULL JOIN rolled r USING (window_start, metric_name, dimensions)
      WHERE e.count IS DISTINCT FROM r.count
         OR e.min IS DISTINCT FROM r.min
         OR e.max IS DISTINCT FROM r.max
@@ -65,15 +99,16 @@ function histogramQuery(table: 'aggregate_histograms_1h' | 'aggregate_histograms
 }
 
 /**
- * Compares every hour and day rollup row with the sum of its 5-minute rows (sketches: merged
- * bins). An empty result means the rollups hold. Reads whole tables: run it where reconcile runs.
+ * Compares every hour and day rollup row of the range (widened to whole days) with the sum of
+ * its 5-minute rows (sketches: merged bins). An empty result means the rollups hold.
  */
-export async function checkRollups(db: Kysely<Database>): Promise<RollupMismatch[]> {
+export async function checkRollups(db: Kysely<Database>, range: RollupRange): Promise<RollupMismatch[]> {
+  const days = wholeDays(range);
   const checks = [
-    ['payment_metrics_1h', paymentMetricsQuery('payment_metrics_1h', 'hour')],
-    ['payment_metrics_1d', paymentMetricsQuery('payment_metrics_1d', 'day')],
-    ['aggregate_histograms_1h', histogramQuery('aggregate_histograms_1h', 'hour')],
-    ['aggregate_histograms_1d', histogramQuery('aggregate_histograms_1d', 'day')],
+    ['payment_metrics_1h', paymentMetricsQuery('payment_metrics_1h', 'hour', days)],
+    ['payment_metrics_1d', paymentMetricsQuery('payment_metrics_1d', 'day', days)],
+    ['aggregate_histograms_1h', histogramQuery('aggregate_histograms_1h', 'hour', days)],
+    ['aggregate_histograms_1d', histogramQuery('aggregate_histograms_1d', 'day', days)],
   ] as const;
   const mismatches: RollupMismatch[] = [];
   for (const [table, query] of checks) {
