@@ -98,8 +98,16 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
       if (closed) return;
       closed = true;
       await archive?.close();
-      // The store and db share the pool (or the PGlite): the store's close ends it, and only once.
+      // The store and db are two kysely instances over one pool (or PGlite), and kysely ends its
+      // client only through an instance that ran a query: a command that read through db alone
+      // (reconcile) would leave the pool's connections holding the process open for their idle
+      // timeout. So the store closes first, then the client itself unless that already ended it.
       await store.close();
+      if (opened.kind === 'postgres') {
+        if (!opened.pool.ended) await opened.pool.end();
+      } else if (!opened.pglite.closed) {
+        await opened.pglite.close();
+      }
     },
   };
 }
