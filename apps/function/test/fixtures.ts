@@ -3,8 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InvocationContext, type LogLevel } from '@azure/functions';
-import { findPostgresBinDir, type PostgresServer, snapshotTables, withClient } from '@paymetrics/testing';
+import {
+  createSchemaDatabase,
+  findPostgresBinDir,
+  type PostgresServer,
+  snapshotTables,
+  type TestDatabase,
+  withClient,
+} from '@paymetrics/testing';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
+import { closeRuntime } from '../src/runtime.js';
 
 const run = promisify(execFile);
 
@@ -124,5 +133,30 @@ export async function controlServer(
     async start() {
       await pgCtl('-l', join(server.dataDir, 'server.log'), '-o', options, 'start');
     },
+  };
+}
+
+/**
+ * Gives each test of the calling suite its own migrated database as DATABASE_URL, with the
+ * Function's shared runtime rebuilt for it and closed afterwards. Returns the current database.
+ */
+export function useFunctionDatabase(name: string): () => TestDatabase {
+  let database: TestDatabase | undefined;
+  let previousUrl: string | undefined;
+  beforeEach(async () => {
+    database = await createSchemaDatabase(name);
+    previousUrl = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = database.url;
+    await closeRuntime();
+  });
+  afterEach(async () => {
+    await closeRuntime();
+    if (previousUrl === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = previousUrl;
+    await database?.drop();
+  });
+  return () => {
+    if (!database) throw new Error('useFunctionDatabase: the database exists only inside a test');
+    return database;
   };
 }

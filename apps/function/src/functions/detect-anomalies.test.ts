@@ -1,8 +1,6 @@
 import { InvocationContext, type LogLevel, type Timer } from '@azure/functions';
-import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventHubInvocation, query, validEvent } from '../../test/fixtures.js';
-import { closeRuntime } from '../runtime.js';
+import { describe, expect, it } from 'vitest';
+import { eventHubInvocation, query, useFunctionDatabase, validEvent } from '../../test/fixtures.js';
 import { detectAnomaliesTimer } from './detect-anomalies.js';
 import { processPayments } from './process-payments.js';
 
@@ -24,22 +22,7 @@ function timerInvocation(): { context: InvocationContext; logs: string[] } {
 }
 
 describe('detectAnomalies timer against PostgreSQL', () => {
-  let database: TestDatabase;
-  let previousUrl: string | undefined;
-
-  beforeEach(async () => {
-    database = await createSchemaDatabase('function_detect');
-    previousUrl = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = database.url;
-    await closeRuntime();
-  });
-
-  afterEach(async () => {
-    await closeRuntime();
-    if (previousUrl === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = previousUrl;
-    await database.drop();
-  });
+  const database = useFunctionDatabase('function_detect');
 
   it('records a merchant whose approvals collapse, once, and a second run changes nothing', async () => {
     // Three hours of 5-minute windows, 40 events each; m_alpha declines everything in windows 30-32.
@@ -64,7 +47,7 @@ describe('detectAnomalies timer against PostgreSQL', () => {
     await detectAnomaliesTimer(timer, first.context);
     expect(first.logs.join('\n')).toMatch(/detect horizon=\S+ windows=3[34] /);
     const anomalies = await query<{ metric: string; scope: unknown; window_start: Date; window_end: Date }>(
-      database.url,
+      database().url,
       `select metric, scope, window_start, window_end from metric_anomalies where metric = 'approval_rate' order by window_start`,
     );
     expect(anomalies.map((a) => a.scope)).toContainEqual({ merchant_id: 'm_alpha' });
@@ -72,10 +55,10 @@ describe('detectAnomalies timer against PostgreSQL', () => {
     expect(new Date(alpha.window_start).getTime()).toBe(start + 30 * WINDOW_MS);
     expect(new Date(alpha.window_end).getTime()).toBe(start + 33 * WINDOW_MS);
 
-    const before = await query(database.url, 'select * from metric_anomalies order by id');
+    const before = await query(database().url, 'select * from metric_anomalies order by id');
     const second = timerInvocation();
     await detectAnomaliesTimer(timer, second.context);
     expect(second.logs.join('\n')).toContain('windows=0 ');
-    expect(await query(database.url, 'select * from metric_anomalies order by id')).toEqual(before);
+    expect(await query(database().url, 'select * from metric_anomalies order by id')).toEqual(before);
   });
 });

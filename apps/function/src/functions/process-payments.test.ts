@@ -10,7 +10,14 @@ import {
   testAzuriteConnectionString,
 } from '@paymetrics/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { controlServer, eventHubInvocation, query, snapshot, validEvent } from '../../test/fixtures.js';
+import {
+  controlServer,
+  eventHubInvocation,
+  query,
+  snapshot,
+  useFunctionDatabase,
+  validEvent,
+} from '../../test/fixtures.js';
 import { closeRuntime } from '../runtime.js';
 import { processPayments } from './process-payments.js';
 
@@ -45,29 +52,14 @@ async function position(url: string): Promise<Record<string, string> | undefined
 }
 
 describe('processPayments against PostgreSQL', () => {
-  let database: TestDatabase;
-  let previousUrl: string | undefined;
-
-  beforeEach(async () => {
-    database = await createSchemaDatabase('function');
-    previousUrl = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = database.url;
-    await closeRuntime();
-  });
-
-  afterEach(async () => {
-    await closeRuntime();
-    if (previousUrl === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = previousUrl;
-    await database.drop();
-  });
+  const database = useFunctionDatabase('function');
 
   it('counts string, Buffer and parsed-object bodies into every metric table and logs one line', async () => {
     const { context, logs } = eventHubInvocation(100, 30);
     await processPayments(bodies(30), context);
 
-    expect(await txnCount(database.url)).toBe(30);
-    expect(await position(database.url)).toEqual({
+    expect(await txnCount(database().url)).toBe(30);
+    expect(await position(database().url)).toEqual({
       source: SOURCE,
       partition_id: '0',
       last_sequence: '129',
@@ -77,12 +69,12 @@ describe('processPayments against PostgreSQL', () => {
       events_duplicate: '0',
     });
     const [dynamic] = await query<{ n: string }>(
-      database.url,
+      database().url,
       `select sum(value_count)::text as n from dynamic_metrics where metric_name = 'decline_count'`,
     );
     expect(Number(dynamic?.n)).toBe(6); // every fifth event is declined
     const [histograms] = await query<{ n: string }>(
-      database.url,
+      database().url,
       'select count(*)::text as n from aggregate_histograms',
     );
     expect(Number(histograms?.n)).toBeGreaterThan(0);
@@ -94,12 +86,12 @@ describe('processPayments against PostgreSQL', () => {
   it('changes nothing when the same batch is delivered again', async () => {
     const batch = bodies(25);
     await processPayments(batch, eventHubInvocation(1, 25).context);
-    const before = await snapshot(database.url);
+    const before = await snapshot(database().url);
 
     const again = eventHubInvocation(1, 25);
     await processPayments(batch, again.context);
 
-    expect(await snapshot(database.url)).toEqual(before);
+    expect(await snapshot(database().url)).toEqual(before);
     expect(again.logs.join('\n')).toContain(
       'received=25 counted=0 deadLettered=0 duplicates=0 replaySkipped=25',
     );
@@ -111,8 +103,8 @@ describe('processPayments against PostgreSQL', () => {
     const overlap = eventHubInvocation(11, 20);
     await processPayments(all.slice(10, 30), overlap.context);
 
-    expect(await txnCount(database.url)).toBe(30);
-    expect((await position(database.url))?.last_sequence).toBe('30');
+    expect(await txnCount(database().url)).toBe(30);
+    expect((await position(database().url))?.last_sequence).toBe('30');
     expect(overlap.logs.join('\n')).toContain(
       'received=20 counted=10 deadLettered=0 duplicates=0 replaySkipped=10',
     );
@@ -128,9 +120,9 @@ describe('processPayments against PostgreSQL', () => {
 
     await expect(processPayments(batch, context)).resolves.toBeUndefined();
 
-    expect(await txnCount(database.url)).toBe(10);
+    expect(await txnCount(database().url)).toBe(10);
     const failed = await query<{ seq: string; error_code: string; status: string; payload_encoding: string }>(
-      database.url,
+      database().url,
       'select sequence_number::text as seq, error_code, status, payload_encoding from failed_items order by sequence_number',
     );
     expect(failed).toEqual([
@@ -151,9 +143,9 @@ describe('processPayments against PostgreSQL', () => {
 
     await expect(processPayments(batch, context)).resolves.toBeUndefined();
 
-    expect(await txnCount(database.url)).toBe(4);
+    expect(await txnCount(database().url)).toBe(4);
     const failed = await query<{ seq: string; error_code: string }>(
-      database.url,
+      database().url,
       'select sequence_number::text as seq, error_code from failed_items order by sequence_number',
     );
     expect(failed).toEqual([
@@ -194,7 +186,7 @@ describe('processPayments against PostgreSQL', () => {
     const { context } = eventHubInvocation(1, 3);
     context.triggerMetadata = { ...context.triggerMetadata, sequenceNumberArray: [1, 2] };
     await expect(processPayments(bodies(3), context)).rejects.toThrow(/sequenceNumberArray/);
-    expect(await txnCount(database.url)).toBe(0);
+    expect(await txnCount(database().url)).toBe(0);
   });
 });
 
