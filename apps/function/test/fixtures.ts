@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { InvocationContext, type LogLevel } from '@azure/functions';
+import { InvocationContext, type LogLevel, type Timer } from '@azure/functions';
 import {
   createSchemaDatabase,
   findPostgresBinDir,
@@ -82,6 +82,24 @@ export function eventHubInvocation(
       propertiesArray: sequences.map(() => ({})),
       systemPropertiesArray: sequences.map((s, i) => ({ sequenceNumber: s, enqueuedTimeUtc: enqueued[i] })),
     },
+  });
+  return { context, logs };
+}
+
+/** What the host passes a timer trigger. */
+export const TIMER: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: '', next: '', lastUpdated: '' },
+};
+
+/** An InvocationContext for a timer function, with its log lines captured. */
+export function timerInvocation(functionName: string): CapturedInvocation {
+  const logs: string[] = [];
+  const context = new InvocationContext({
+    invocationId: randomUUID(),
+    functionName,
+    logHandler: (level: LogLevel, ...args: unknown[]) => logs.push(`${level}: ${args.map(String).join(' ')}`),
   });
   return { context, logs };
 }

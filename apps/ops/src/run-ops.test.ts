@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type RetryItemResult, reconcile } from '@paymetrics/operations';
-import type { FailedItem } from '@paymetrics/storage-adapters';
-import { FILE_SOURCE, FIXED_NOW as NOW } from '@paymetrics/testing';
+import { processBatch } from '@paymetrics/pipeline';
+import { createFileArchiveStore, type FailedItem } from '@paymetrics/storage-adapters';
+import { FILE_SOURCE, FIXED_NOW as NOW, validEvent } from '@paymetrics/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SeededDatabase, seededDatabase } from '../test/seeded-database.js';
 import { runOps } from './run-ops.js';
@@ -13,10 +17,14 @@ describe('pnpm dlq on PostgreSQL', () => {
   afterEach(async () => seeded.close());
 
   async function ops(...argv: string[]) {
+    return opsWith({}, ...argv);
+  }
+
+  async function opsWith(env: NodeJS.ProcessEnv, ...argv: string[]) {
     let stdout = '';
     let stderr = '';
     const code = await runOps(argv, {
-      env: { DATABASE_URL: seeded.database.url },
+      env: { DATABASE_URL: seeded.database.url, ...env },
       cwd: '/',
       stdout: (text) => {
         stdout += text;
@@ -139,6 +147,48 @@ describe('pnpm dlq on PostgreSQL', () => {
     expect(report.totals).toMatchObject({ retriedCounted: 1, events: 130 });
     // The retry committed no position of its own.
     expect(report.totals.partitions).toBe(3);
+  });
+
+  it('retries an item whose payload is in the archive of PAYMETRICS_DATA_DIR', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'paymetrics-ops-'));
+    try {
+      const occurredAt = NOW + 3_600_000;
+      const body = JSON.stringify(
+        validEvent(1, {
+          occurredAt: new Date(occurredAt).toISOString(),
+          metadata: { pad: 'x'.repeat(70_000) },
+        }),
+      );
+      await processBatch(
+        { source: 'file:big', partitionId: '0', events: [{ body, sequenceNumber: 1 }] },
+        {
+          store: seeded.ops.store,
+          engine: seeded.ops.engine,
+          archive: createFileArchiveStore({ rootDir: join(dataDir, 'archive') }),
+          clock: () => NOW,
+        },
+      );
+      const archived = (await json<FailedItem[]>('dlq', 'list', '--code', 'future_timestamp')).find(
+        (found) => found.payloadRef !== null,
+      );
+      expect(archived).toMatchObject({ payload: null, sequenceNumber: 1 });
+      const before = await txnTotal();
+      const retry = (env: NodeJS.ProcessEnv) =>
+        opsWith(env, 'dlq', 'retry', archived!.id, '--now', new Date(occurredAt).toISOString(), '--json');
+
+      // Another archive (the default data folder) does not hold it: kept, and said so.
+      const without = await retry({});
+      expect(JSON.parse(without.stdout)).toMatchObject([
+        { outcome: 'needs_operator', reason: `payload ${archived!.payloadRef} is missing from the archive` },
+      ]);
+      const done = await retry({ PAYMETRICS_DATA_DIR: dataDir });
+      expect(JSON.parse(done.stdout)).toEqual([
+        { id: archived!.id, outcome: 'resolved', errorCode: 'future_timestamp' },
+      ]);
+      expect(await txnTotal()).toBe(before + 1);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('reports a retry of an event whose eventId was counted meanwhile as a duplicate', async () => {

@@ -121,10 +121,13 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
   let prefix = 'ops';
   const json = (value: unknown) => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 
-  const withDatabase = async (work: (database: Runtime) => Promise<void>) => {
+  const withDatabase = async (
+    work: (database: Runtime) => Promise<void>,
+    options: { readonly archive?: boolean } = {},
+  ) => {
     const settings = readSettings(io.env, { cwd: io.cwd });
     // Operator tools never migrate: a schema that is behind is refused with the fix named.
-    const database = await createRuntime(settings, { schema: 'check', archive: false });
+    const database = await createRuntime(settings, { schema: 'check', archive: options.archive ?? false });
     try {
       await work(database);
     } finally {
@@ -238,21 +241,25 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
     )
     .action((ids: string[], options: SelectOptions) => {
       requireSelection('retry', ids, options);
-      return withDatabase(async (database) => {
-        const { store, engine } = database;
-        const now = options.now;
-        const results = await retryFailedItems(
-          { db: database.db, store, engine, ...(now ? { clock: () => now.getTime() } : {}) },
-          filterOf(ids, options, 'pending'),
-          { dryRun: options.dryRun === true },
-        );
-        if (options.json) json(results);
-        else
-          io.stdout(
-            `${formatOutcomes(results)}\n${options.dryRun ? 'dry run: ' : ''}${summarizeOutcomes(results)}\n`,
+      return withDatabase(
+        async (database) => {
+          const { store, engine, archive } = database;
+          const now = options.now;
+          const results = await retryFailedItems(
+            { db: database.db, store, engine, archive, ...(now ? { clock: () => now.getTime() } : {}) },
+            filterOf(ids, options, 'pending'),
+            { dryRun: options.dryRun === true },
           );
-        if (results.some((r) => r.outcome === 'error')) exitCode = ExitCode.error;
-      });
+          if (options.json) json(results);
+          else
+            io.stdout(
+              `${formatOutcomes(results)}\n${options.dryRun ? 'dry run: ' : ''}${summarizeOutcomes(results)}\n`,
+            );
+          if (results.some((r) => r.outcome === 'error')) exitCode = ExitCode.error;
+        },
+        // Payloads over 64 KB are read back from the archive the settings name.
+        { archive: true },
+      );
     });
 
   selectOptions(

@@ -1,16 +1,49 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { processBatch } from '@paymetrics/pipeline';
-import { insertFailedItems, listFailedItems } from '@paymetrics/storage-adapters';
+import {
+  type ArchiveStore,
+  createFileArchiveStore,
+  insertFailedItems,
+  largePayloadName,
+  listFailedItems,
+} from '@paymetrics/storage-adapters';
 import { validEvent } from '@paymetrics/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SeededDatabase, seededDatabase } from '../test/seeded-database.js';
 import { reconcile } from './reconcile.js';
-import { type RetryPolicy, retryDelayMs, retryDueFailedItems } from './retry-failed-items.js';
+import {
+  type RetryPolicy,
+  retryDelayMs,
+  retryDueFailedItems,
+  retryFailedItems,
+} from './retry-failed-items.js';
 
 const migration07 = new URL('../../../database/schemas/07_retries_without_positions.sql', import.meta.url);
 
 const policy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 3_600_000, batchSize: 100 };
 const SOURCE = 'eventhub:ns.servicebus.windows.net/payments/paymetrics-function';
+
+/** One run of the retry timer at `clockMs`. */
+function retryAt(runtime: SeededDatabase, clockMs: number, archive?: ArchiveStore) {
+  return retryDueFailedItems({
+    db: runtime.db,
+    store: runtime.store,
+    engine: runtime.engine,
+    archive,
+    policy,
+    clock: () => clockMs,
+  });
+}
+
+async function countedTransactions(runtime: SeededDatabase): Promise<number> {
+  const [row] = await runtime.query<{ n: string | null }>(
+    'select sum(txn_count)::text as n from payment_metrics_5m',
+  );
+  return Number(row?.n ?? 0);
+}
 
 describe('retryDelayMs', () => {
   it('doubles after every failed attempt and stops at the cap', () => {
@@ -30,21 +63,9 @@ describe('retryDueFailedItems on PostgreSQL', () => {
 
   afterEach(async () => runtime.close());
 
-  const retry = (clockMs: number) =>
-    retryDueFailedItems({
-      db: runtime.db,
-      store: runtime.store,
-      engine: runtime.engine,
-      policy,
-      clock: () => clockMs,
-    });
+  const retry = (clockMs: number) => retryAt(runtime, clockMs);
 
-  async function txnCount(): Promise<number> {
-    const [row] = await runtime.query<{ n: string | null }>(
-      'select sum(txn_count)::text as n from payment_metrics_5m',
-    );
-    return Number(row?.n ?? 0);
-  }
+  const txnCount = () => countedTransactions(runtime);
 
   const item = async () => {
     const [found] = await listFailedItems(runtime.db, {});
@@ -185,5 +206,126 @@ describe('retryDueFailedItems on PostgreSQL', () => {
     // Nothing is due any more: the event is not counted twice.
     expect(await retry(occurredAt)).toMatchObject({ claimed: 0 });
     expect(await txnCount()).toBe(1);
+  });
+});
+
+describe('retrying items whose payload is in the archive (over 64 KB)', () => {
+  let runtime: SeededDatabase;
+  let rootDir: string;
+  let archive: ArchiveStore;
+  const t0 = Date.parse('2026-11-27T12:00:00.000Z');
+  const occurredAt = t0 + 3_600_000;
+  const due = occurredAt - 5 * 60_000;
+
+  beforeEach(async () => {
+    runtime = await seededDatabase('operations_retry_archive', { seed: false });
+    rootDir = await mkdtemp(join(tmpdir(), 'paymetrics-retry-archive-'));
+    archive = createFileArchiveStore({ rootDir });
+  });
+
+  afterEach(async () => {
+    await runtime.close();
+    await rm(rootDir, { recursive: true, force: true });
+  });
+
+  const retry = (clockMs: number, options: { archive?: ArchiveStore } = { archive }) =>
+    retryAt(runtime, clockMs, options.archive);
+
+  const item = async () => {
+    const [found] = await listFailedItems(runtime.db, {});
+    if (!found) throw new Error('no failed item');
+    return found;
+  };
+
+  const txnCount = () => countedTransactions(runtime);
+
+  /** A future event of about 70 KB: parked with its payload in the archive, not in the row. */
+  const parkLargeFuture = async () => {
+    const body = JSON.stringify(
+      validEvent(1, {
+        occurredAt: new Date(occurredAt).toISOString(),
+        metadata: { pad: 'x'.repeat(70_000) },
+      }),
+    );
+    const result = await processBatch(
+      { source: SOURCE, partitionId: '3', events: [{ body, sequenceNumber: 42 }] },
+      { store: runtime.store, engine: runtime.engine, archive, clock: () => t0 },
+    );
+    expect(result.deadLetteredByCode).toEqual({ future_timestamp: 1 });
+    const parked = await item();
+    expect(parked.payload).toBeNull();
+    expect(parked.payloadRef).toBe(
+      largePayloadName({ source: SOURCE, partitionId: '3', sequenceNumber: 42 }),
+    );
+    return parked;
+  };
+
+  it('the timer reads the payload back from the archive and counts it', async () => {
+    await parkLargeFuture();
+    expect(await retry(due)).toEqual({
+      claimed: 1,
+      resolved: 1,
+      released: 0,
+      discarded: 0,
+      needsOperator: 0,
+    });
+    expect(await item()).toMatchObject({ status: 'resolved', resolution: 'counted', nextAttemptAt: null });
+    expect(await txnCount()).toBe(1);
+    expect((await reconcile(runtime.db, { now: new Date(occurredAt) })).problems).toEqual([]);
+  });
+
+  it('an operator retry reads it back too, and a dry run counts nothing', async () => {
+    const parked = await parkLargeFuture();
+    const deps = { db: runtime.db, store: runtime.store, engine: runtime.engine, archive, clock: () => due };
+    expect(await retryFailedItems(deps, { ids: [parked.id] }, { dryRun: true })).toMatchObject([
+      { id: parked.id, outcome: 'would_resolve' },
+    ]);
+    expect(await txnCount()).toBe(0);
+    expect(await retryFailedItems(deps, { ids: [parked.id] }, { dryRun: false })).toMatchObject([
+      { id: parked.id, outcome: 'resolved' },
+    ]);
+    expect(await txnCount()).toBe(1);
+  });
+
+  it('keeps an item whose archived payload is missing, for a person, with the reason', async () => {
+    const parked = await parkLargeFuture();
+    await rm(join(rootDir, ...parked.payloadRef!.split('/')));
+    expect(await retry(due)).toMatchObject({ claimed: 1, resolved: 0, needsOperator: 1 });
+    const kept = await item();
+    expect(kept).toMatchObject({ status: 'pending', nextAttemptAt: null });
+    expect(kept.lastError).toContain(`payload ${parked.payloadRef} is missing from the archive`);
+    // Not due again: it waits for a person instead of being retried (and discarded) by the timer.
+    expect(await retry(due + 86_400_000)).toMatchObject({ claimed: 0 });
+    expect(await txnCount()).toBe(0);
+  });
+
+  it('keeps an item for a person when no archive is configured', async () => {
+    const parked = await parkLargeFuture();
+    expect(await retry(due, {})).toMatchObject({ claimed: 1, needsOperator: 1 });
+    expect((await item()).lastError).toContain(
+      `payload is in the archive (${parked.payloadRef}), and no archive is configured`,
+    );
+    expect(
+      await retryFailedItems(
+        { db: runtime.db, store: runtime.store, engine: runtime.engine, clock: () => due },
+        { ids: [parked.id] },
+        { dryRun: false },
+      ),
+    ).toMatchObject([
+      { outcome: 'needs_operator', reason: expect.stringMatching(/no archive is configured/) },
+    ]);
+    expect(await item()).toMatchObject({ status: 'pending' });
+  });
+
+  it('gives the item back with a later attempt when the archive cannot be read now', async () => {
+    const parked = await parkLargeFuture();
+    const path = join(rootDir, ...parked.payloadRef!.split('/'));
+    await rm(path);
+    await mkdir(path); // reading a folder fails with EISDIR: a failed read, not a missing payload
+    await expect(retry(due)).rejects.toThrow(/could not read/);
+    const kept = await item();
+    expect(kept).toMatchObject({ status: 'pending' });
+    expect(kept.nextAttemptAt?.getTime()).toBe(due + retryDelayMs(1, policy));
+    expect(kept.lastError).toMatch(/^retry run failed: could not read payloads\//);
   });
 });

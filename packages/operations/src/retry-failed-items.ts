@@ -1,6 +1,9 @@
 import type { MetricEngine } from '@paymetrics/metric-engine';
 import { rerunFailedItem } from '@paymetrics/pipeline';
 import {
+  type ArchiveStore,
+  ArchiveStoreError,
+  ArchiveStoreErrorCode,
   claimDueFailedItems,
   claimFailedItems,
   type Database,
@@ -17,6 +20,8 @@ export interface FailedItemRetryDeps {
   readonly db: Kysely<Database>;
   readonly store: MetricsStore;
   readonly engine: MetricEngine;
+  /** Where payloads over the inline limit are kept (`payload_ref`); without it such items wait for a person. */
+  readonly archive?: ArchiveStore | undefined;
   /** Epoch ms; decides which items are due and the event-time bounds of the re-run. */
   readonly clock?: () => number;
 }
@@ -56,20 +61,49 @@ type Attempt =
   | { readonly kind: 'no_payload'; readonly reason: string };
 
 /**
+ * The payload to re-run: inline, or read back from the archive. An archived payload that is not
+ * there, is not gzip or has a name no store writes cannot come back by waiting: a person decides.
+ * A failed read (network, refused) is thrown like a database failure, so the item is given back.
+ */
+async function payloadOf(
+  deps: FailedItemRetryDeps,
+  item: FailedItem,
+): Promise<
+  { readonly payload: string | Uint8Array } | { readonly kind: 'no_payload'; readonly reason: string }
+> {
+  if (item.payload !== null) return { payload: item.payload };
+  const ref = item.payloadRef ?? '(no payload_ref)';
+  if (!deps.archive)
+    return { kind: 'no_payload', reason: `payload is in the archive (${ref}), and no archive is configured` };
+  try {
+    const payload =
+      item.payloadRef === null ? undefined : await deps.archive.readLargePayload(item.payloadRef);
+    if (payload === undefined)
+      return { kind: 'no_payload', reason: `payload ${ref} is missing from the archive` };
+    return { payload };
+  } catch (error) {
+    const unreadable =
+      error instanceof RangeError ||
+      (error instanceof ArchiveStoreError && error.code === ArchiveStoreErrorCode.corruptObject);
+    if (!unreadable) throw error;
+    return { kind: 'no_payload', reason: `payload ${ref} cannot be read from the archive: ${error.message}` };
+  }
+}
+
+/**
  * The one retry step, shared by the timer and the operators: re-runs an item's payload through
  * the pipeline, which counts the event and resolves the item in one transaction. Failures of the
- * database or the pipeline, not of the event, are thrown; the caller gives the item back.
+ * database, the archive or the pipeline, not of the event, are thrown; the caller gives the item back.
  */
 async function attemptItem(
   deps: FailedItemRetryDeps,
   item: FailedItem,
   options: { readonly clock: () => number; readonly dryRun: boolean },
 ): Promise<Attempt> {
-  if (item.payload === null) {
-    return { kind: 'no_payload', reason: `payload is in the archive: ${item.payloadRef}` };
-  }
+  const read = await payloadOf(deps, item);
+  if ('kind' in read) return read;
   const outcome = await rerunFailedItem(
-    { ...item, payload: item.payload },
+    { ...item, payload: read.payload },
     { store: deps.store, engine: deps.engine, clock: options.clock, dryRun: options.dryRun },
   );
   if (outcome.kind !== 'parked_again') return outcome;
@@ -90,7 +124,7 @@ export interface RetryRunSummary {
   /** Failed again (or not yet acceptable); back to pending with a later next attempt. */
   readonly released: number;
   readonly discarded: number;
-  /** Their payload cannot be read back; left for a person. */
+  /** Their archived payload is missing or unreadable (or no archive is configured); left for a person. */
   readonly needsOperator: number;
 }
 
@@ -113,7 +147,7 @@ export async function retryDueFailedItems(
     try {
       attempt = await attemptItem(deps, item, { clock, dryRun: false });
     } catch (error) {
-      // The database or the pipeline failed, not the event: give every claimed item back and
+      // The database, the archive or the pipeline failed, not the event: give every claimed item back and
       // let the timer's next run try again.
       await releaseFailedItems(
         deps.db,
@@ -127,7 +161,11 @@ export async function retryDueFailedItems(
     }
     if (attempt.kind === 'no_payload') {
       await releaseFailedItems(deps.db, [
-        { id: item.id, nextAttemptAt: null, lastError: `${attempt.reason}; retry it by hand` },
+        {
+          id: item.id,
+          nextAttemptAt: null,
+          lastError: lastError(`${attempt.reason}; restore it, then retry it with pnpm dlq retry`),
+        },
       ]);
       counts.needsOperator++;
     } else if (attempt.kind === 'not_claimable') {
@@ -174,9 +212,9 @@ export type RetryItemOutcomeKind =
   /** Not pending (retrying, resolved, discarded), or claimed by someone else meanwhile. */
   | 'skipped'
   | 'not_found'
-  /** The payload cannot be read back. */
+  /** Its archived payload is missing or unreadable, or no archive is configured. */
   | 'needs_operator'
-  /** The database or the pipeline failed, not the event; the item is given back as pending. */
+  /** The database, the archive or the pipeline failed, not the event; the item is given back as pending. */
   | 'error';
 
 export interface RetryItemResult {

@@ -5,6 +5,10 @@ export const ArchiveStoreErrorCode = {
   invalidConfiguration: 'ARCHIVE_INVALID_CONFIGURATION',
   /** Creating the container or writing an object failed; `statusCode` says how when the service answered. */
   writeFailed: 'ARCHIVE_WRITE_FAILED',
+  /** Reading an object failed on the way (I/O, network, refused); trying again may help. */
+  readFailed: 'ARCHIVE_READ_FAILED',
+  /** The object was read but is not the gzip the store writes: trying again cannot help. */
+  corruptObject: 'ARCHIVE_CORRUPT_OBJECT',
 } as const;
 
 export type ArchiveStoreErrorCode = (typeof ArchiveStoreErrorCode)[keyof typeof ArchiveStoreErrorCode];

@@ -8,6 +8,7 @@ import {
   largePayloadName,
   parseArchiveBatchText,
 } from './archive-store.js';
+import { ArchiveStoreError, ArchiveStoreErrorCode } from './archive-store-error.js';
 
 export interface ArchiveStoreHarness {
   readonly store: ArchiveStore;
@@ -15,6 +16,8 @@ export interface ArchiveStoreHarness {
   read(name: string): Promise<Uint8Array | undefined>;
   /** Every object name in the store, temporary ones included, sorted. */
   list(): Promise<string[]>;
+  /** Stores these bytes under the name as they are (no gzip), past the store. */
+  put(name: string, bytes: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -124,6 +127,49 @@ export function describeArchiveStoreContract(
       await harness.store.writeLargePayload(key, 'replaced');
       expect(await readText(written.name)).toBe('replaced');
       expect(await harness.list()).toEqual([written.name, second.name]);
+    });
+
+    it('reads a large payload back as written: bytes as given, strings as UTF-8', async () => {
+      const bytes = new Uint8Array(randomBytes(100 * 1024));
+      bytes.set([0xff, 0x00, 0x7b, 0x0a]);
+      const key = { source: 'eventhub:ns/hub', partitionId: '0', sequenceNumber: 42 };
+      const { name } = await harness.store.writeLargePayload(key, bytes);
+      expect(await harness.store.readLargePayload(name)).toEqual(bytes);
+
+      const text = `{"big":"${'é'.repeat(70 * 1024)}","pizza":"🍕"}`;
+      const second = await harness.store.writeLargePayload({ ...key, sequenceNumber: 43 }, text);
+      const read = await harness.store.readLargePayload(second.name);
+      expect(read && new TextDecoder().decode(read)).toBe(text);
+    });
+
+    it('reads undefined for a payload that is not there, before and after the first write', async () => {
+      const missing = largePayloadName({ source: 's', partitionId: '0', sequenceNumber: 7 });
+      expect(await harness.store.readLargePayload(missing)).toBeUndefined();
+      await harness.store.writeLargePayload({ source: 's', partitionId: '0', sequenceNumber: 8 }, 'x');
+      expect(await harness.store.readLargePayload(missing)).toBeUndefined();
+    });
+
+    it('refuses to read a name that is not a large payload name', async () => {
+      await harness.store.writeBatch(contractBatch);
+      for (const name of [
+        archiveBatchName(contractBatch),
+        'payloads/../../etc/00000000000000000001.gz',
+        'payloads/s/../00000000000000000001.gz',
+        'payloads/s/0/1.gz',
+        '/payloads/s/0/00000000000000000001.gz',
+        '',
+      ]) {
+        await expect(harness.store.readLargePayload(name)).rejects.toThrow(RangeError);
+      }
+    });
+
+    it('reports an object that is not gzip as corrupt', async () => {
+      const name = largePayloadName({ source: 's', partitionId: '0', sequenceNumber: 9 });
+      await harness.put(name, new TextEncoder().encode('{"not":"gzip"}'));
+      const error = await harness.store.readLargePayload(name).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ArchiveStoreError);
+      expect(error).toMatchObject({ code: ArchiveStoreErrorCode.corruptObject });
+      expect((error as Error).message).toContain(name);
     });
 
     it('rejects a batch or payload whose name cannot be built, and writes nothing', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { ContainerClient } from '@azure/storage-blob';
 import { testAzuriteConnectionString } from '@paymetrics/testing';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,11 @@ const IMPLEMENTATIONS: Record<string, () => Promise<ArchiveStoreHarness>> = {
           .map((entry) => relative(rootDir, join(entry.parentPath, entry.name)).split(sep).join('/'))
           .sort();
       },
+      async put(name, bytes) {
+        const path = join(rootDir, ...name.split('/'));
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, bytes);
+      },
       close: () => rm(rootDir, { recursive: true, force: true }),
     };
   },
@@ -60,6 +65,10 @@ const IMPLEMENTATIONS: Record<string, () => Promise<ArchiveStoreHarness>> = {
         const names: string[] = [];
         for await (const blob of containerClient.listBlobsFlat()) names.push(blob.name);
         return names.sort();
+      },
+      async put(name, bytes) {
+        await containerClient.createIfNotExists();
+        await containerClient.getBlockBlobClient(name).upload(bytes, bytes.byteLength);
       },
       async close() {
         await containerClient.deleteIfExists();

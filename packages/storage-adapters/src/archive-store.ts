@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
-import { constants, gzip } from 'node:zlib';
+import { constants, gunzip, gzip } from 'node:zlib';
+import { ArchiveStoreError, ArchiveStoreErrorCode } from './archive-store-error.js';
 
 /** One batch's raw events, as received, for the raw archive. */
 export interface ArchiveBatch {
@@ -29,6 +30,14 @@ export interface ArchiveStore {
   writeBatch(batch: ArchiveBatch): Promise<{ readonly name: string }>;
   /** Writes one payload (gzip of its bytes, UTF-8 for a string) under `largePayloadName(key)`. */
   writeLargePayload(key: LargePayloadKey, payload: string | Uint8Array): Promise<{ readonly name: string }>;
+  /**
+   * The payload stored under `name` (what `writeLargePayload` returned, kept in
+   * `failed_items.payload_ref`), gunzipped: the bytes written, UTF-8 for a string. Undefined when
+   * there is no such object. Rejects with a RangeError for a name `largePayloadName` cannot
+   * produce, and with an `ArchiveStoreError` when the read fails (`ARCHIVE_READ_FAILED`) or the
+   * object is not gzip (`ARCHIVE_CORRUPT_OBJECT`).
+   */
+  readLargePayload(name: string): Promise<Uint8Array | undefined>;
   close(): Promise<void>;
 }
 
@@ -78,6 +87,20 @@ export function largePayloadName(key: LargePayloadKey): string {
   return `payloads/${archivePathSegment(key.source)}/${archivePathSegment(key.partitionId)}/${paddedSequence(key.sequenceNumber)}.gz`;
 }
 
+const LARGE_PAYLOAD_NAME = /^payloads\/([A-Za-z0-9._%-]+)\/([A-Za-z0-9._%-]+)\/[0-9]{20}\.gz$/;
+
+/**
+ * Refuses a name `largePayloadName` cannot produce: the name comes back from a database row, and
+ * must not reach outside the payloads folder (`..`) or name another kind of object.
+ */
+export function assertLargePayloadName(name: string): void {
+  const match = LARGE_PAYLOAD_NAME.exec(name);
+  const dotsOnly = (segment: string | undefined) => segment === '.' || segment === '..';
+  if (!match || dotsOnly(match[1]) || dotsOnly(match[2])) {
+    throw new RangeError(`not a large payload name: ${JSON.stringify(name.slice(0, 200))}`);
+  }
+}
+
 /**
  * NDJSON holds one event per line, but an Event Hubs body may itself contain line breaks. Such
  * a body is written as a JSON string literal. A line starting with `"` is therefore always a
@@ -101,6 +124,20 @@ const gzipAsync = promisify(gzip);
  */
 export function gzipArchiveObject(body: string | Uint8Array): Promise<Buffer> {
   return gzipAsync(body, { level: constants.Z_BEST_SPEED });
+}
+
+const gunzipAsync = promisify(gunzip);
+
+/** The bytes of an archive object as written, from its stored gzip. */
+export async function gunzipArchiveObject(name: string, stored: Uint8Array): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await gunzipAsync(stored));
+  } catch (error) {
+    throw new ArchiveStoreError(`archive object ${name} is not valid gzip: ${(error as Error).message}`, {
+      code: ArchiveStoreErrorCode.corruptObject,
+      cause: error,
+    });
+  }
 }
 
 /** The NDJSON text of a batch (before gzip): one encoded line per event, each ending in `\n`. */

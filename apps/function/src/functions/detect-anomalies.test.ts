@@ -1,25 +1,16 @@
-import { InvocationContext, type LogLevel, type Timer } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import { eventHubInvocation, query, useFunctionDatabase, validEvent } from '../../test/fixtures.js';
+import {
+  eventHubInvocation,
+  query,
+  TIMER,
+  timerInvocation,
+  useFunctionDatabase,
+  validEvent,
+} from '../../test/fixtures.js';
 import { detectAnomaliesTimer } from './detect-anomalies.js';
 import { processPayments } from './process-payments.js';
 
 const WINDOW_MS = 300_000;
-const timer: Timer = {
-  isPastDue: false,
-  schedule: { adjustForDST: false },
-  scheduleStatus: { last: '', next: '', lastUpdated: '' },
-};
-
-function timerInvocation(): { context: InvocationContext; logs: string[] } {
-  const logs: string[] = [];
-  const context = new InvocationContext({
-    invocationId: 'detect-test',
-    functionName: 'detectAnomalies',
-    logHandler: (level: LogLevel, ...args: unknown[]) => logs.push(`${level}: ${args.map(String).join(' ')}`),
-  });
-  return { context, logs };
-}
 
 describe('detectAnomalies timer against PostgreSQL', () => {
   const database = useFunctionDatabase('function_detect');
@@ -43,8 +34,8 @@ describe('detectAnomalies timer against PostgreSQL', () => {
       );
     }
 
-    const first = timerInvocation();
-    await detectAnomaliesTimer(timer, first.context);
+    const first = timerInvocation('detectAnomalies');
+    await detectAnomaliesTimer(TIMER, first.context);
     expect(first.logs.join('\n')).toMatch(/detect horizon=\S+ windows=3[34] /);
     const anomalies = await query<{ metric: string; scope: unknown; window_start: Date; window_end: Date }>(
       database().url,
@@ -56,8 +47,8 @@ describe('detectAnomalies timer against PostgreSQL', () => {
     expect(new Date(alpha.window_end).getTime()).toBe(start + 33 * WINDOW_MS);
 
     const before = await query(database().url, 'select * from metric_anomalies order by id');
-    const second = timerInvocation();
-    await detectAnomaliesTimer(timer, second.context);
+    const second = timerInvocation('detectAnomalies');
+    await detectAnomaliesTimer(TIMER, second.context);
     expect(second.logs.join('\n')).toContain('windows=0 ');
     expect(await query(database().url, 'select * from metric_anomalies order by id')).toEqual(before);
   });

@@ -9,6 +9,7 @@ export async function retryFailedItems(_timer: Timer, context: InvocationContext
     db: runtime.db,
     store: runtime.store,
     engine: runtime.engine,
+    archive: runtime.archive,
     policy: runtime.settings.retry,
   });
   context.log(

@@ -161,6 +161,26 @@ describe('blob archive store', () => {
     expect((await good.writeBatch(contractBatch)).name).toBe(archiveBatchName(contractBatch));
   });
 
+  it('reports a refused read with its status, and without the key', async () => {
+    const containerClient = newContainer();
+    const { name } = await createBlobArchiveStore({ containerClient }).writeLargePayload(
+      { source: 's', partitionId: '0', sequenceNumber: 1 },
+      'payload',
+    );
+    const badKey = wrongKey();
+    const store = createBlobArchiveStore({
+      containerClient: createBlobContainerClient({
+        connectionString: connectionString.replace(setting('AccountKey'), badKey),
+        containerName: containerClient.containerName,
+      }),
+    });
+    const error = await store.readLargePayload(name).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ArchiveStoreError);
+    expect(error).toMatchObject({ code: ArchiveStoreErrorCode.readFailed, statusCode: 403 });
+    expect((error as Error).message).toContain(name);
+    expect(inspect(error, { depth: 10 })).not.toContain(badKey);
+  });
+
   it('retries container creation on the next write after a failure', async () => {
     const containerClient = newContainer();
     let failNext = true;

@@ -4,6 +4,8 @@ import {
   type ArchiveStore,
   archiveBatchName,
   archiveBatchText,
+  assertLargePayloadName,
+  gunzipArchiveObject,
   gzipArchiveObject,
   type LargePayloadKey,
   largePayloadName,
@@ -13,7 +15,8 @@ import { ArchiveStoreError, ArchiveStoreErrorCode } from '../archive-store-error
 export interface BlobArchiveStoreOptions {
   /**
    * The container to write into, built by the app (`createBlobContainerClient`, or any
-   * ContainerClient); the store reads no environment and never closes it.
+   * ContainerClient); the store reads no environment and never closes it. Large payloads are
+   * read back with the same block blob clients.
    */
   readonly containerClient: Pick<
     ContainerClient,
@@ -120,6 +123,21 @@ export function createBlobArchiveStore(options: BlobArchiveStoreOptions): Archiv
           sequence_number: String(key.sequenceNumber),
         },
       );
+    },
+    async readLargePayload(name: string) {
+      assertLargePayloadName(name);
+      let stored: Buffer;
+      try {
+        stored = await containerClient.getBlockBlobClient(name).downloadToBuffer();
+      } catch (error) {
+        // 404: no such blob, or no container yet (nothing was ever written).
+        if (statusCodeOf(error) === 404) return undefined;
+        throw new ArchiveStoreError(
+          `could not read blob ${name} in container ${containerClient.containerName}: ${describeCause(error)}`,
+          { code: ArchiveStoreErrorCode.readFailed, cause: error, statusCode: statusCodeOf(error) },
+        );
+      }
+      return gunzipArchiveObject(name, stored);
     },
     async close() {},
   };

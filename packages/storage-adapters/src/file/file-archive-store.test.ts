@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBatch } from '../archive-store.contract.js';
-import { archiveBatchName } from '../archive-store.js';
+import { archiveBatchName, largePayloadName } from '../archive-store.js';
+import { ArchiveStoreError, ArchiveStoreErrorCode } from '../archive-store-error.js';
 import { createFileArchiveStore } from './file-archive-store.js';
 
 // The behaviour shared with the blob archive is in archive-store.contract.ts.
@@ -33,5 +34,16 @@ describe('file archive store', () => {
     await mkdir(join(path, 'blocker'), { recursive: true });
     await expect(store.writeBatch(contractBatch)).rejects.toThrow();
     expect(await readdir(dirname(path))).toEqual([basename(path)]);
+  });
+
+  it('reports a payload it cannot read as a failed read, naming it', async () => {
+    const store = createFileArchiveStore({ rootDir });
+    const name = largePayloadName({ source: 's', partitionId: '0', sequenceNumber: 1 });
+    // A folder where the file should be: reading it fails with EISDIR, not "missing".
+    await mkdir(join(rootDir, ...name.split('/')), { recursive: true });
+    const error = await store.readLargePayload(name).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ArchiveStoreError);
+    expect(error).toMatchObject({ code: ArchiveStoreErrorCode.readFailed });
+    expect((error as Error).message).toContain(name);
   });
 });
