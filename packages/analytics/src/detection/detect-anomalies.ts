@@ -1,5 +1,4 @@
 import type { Database } from '@paymetrics/storage-adapters';
-import padjust from '@stdlib/stats-padjust';
 import { type Kysely, sql } from 'kysely';
 import { type ClosedWindowOptions, closedHorizonMs, WINDOW_MS, windowsToExamine } from './closed-windows.js';
 import {
@@ -14,6 +13,7 @@ import {
   volumeTests,
   type WindowTest,
 } from './detectors.js';
+import { adjustedPValues } from './false-discoveries.js';
 import { loadCounts, loadDeclines, loadLatencySketches, scopeObject } from './window-data.js';
 
 export interface DetectOptions extends ClosedWindowOptions {
@@ -23,7 +23,11 @@ export interface DetectOptions extends ClosedWindowOptions {
   readonly toMs?: number;
   /** Processor regions: region name to its ISO countries; each region becomes a scope. */
   readonly regions?: Readonly<Record<string, readonly string[]>>;
-  /** False discovery rate per window across all tests (Benjamini-Hochberg); default 0.005. */
+  /**
+   * False discovery rate per window across all its tests (Benjamini-Hochberg); default 0.001.
+   * When nothing happens, BH at level q raises an alarm in a window with probability at most q,
+   * so over the 288 windows of a day at most 288 q windows (0.29) raise a false alarm.
+   */
   readonly falseDiscoveryRate?: number;
   readonly settings?: Partial<DetectorSettings>;
 }
@@ -47,11 +51,14 @@ interface Run {
 }
 
 const HOUR_MS = 3_600_000;
+/** At most about one false alarm every three days of 5-minute windows (288 q per day). */
+const defaultFalseDiscoveryRate = 0.001;
 
 /**
  * Examines every closed window in the range that was not examined yet (or changed since),
- * oldest first: tests each scope against its baseline, keeps the tests that survive the
- * Benjamini-Hochberg adjustment across the window and are material, merges consecutive anomalous
+ * oldest first: tests each scope against its baseline (null: no material change), keeps the
+ * tests that survive the Benjamini-Hochberg adjustment across the window (Tarone-pruned) and are
+ * material, merges consecutive anomalous
  * windows of one metric and scope into one anomaly (extending one recorded earlier), and records
  * the windows as examined, all in one transaction. Running it again changes nothing.
  */
@@ -60,7 +67,7 @@ export async function detectAnomalies(
   options: DetectOptions = {},
 ): Promise<DetectSummary> {
   const settings = { ...defaultDetectorSettings, ...options.settings };
-  const fdr = options.falseDiscoveryRate ?? 0.005;
+  const fdr = options.falseDiscoveryRate ?? defaultFalseDiscoveryRate;
   const horizonMs = await closedHorizonMs(db, options);
   const empty = {
     horizonMs,
@@ -121,10 +128,7 @@ export async function detectAnomalies(
     ];
     tests += windowTests.length;
     if (windowTests.length === 0) continue;
-    const adjusted = padjust(
-      windowTests.map((test) => test.pValue),
-      'bh',
-    );
+    const adjusted = adjustedPValues(windowTests, fdr);
     let found = false;
     windowTests.forEach((test, i) => {
       if (adjusted[i]! <= fdr && test.material) {

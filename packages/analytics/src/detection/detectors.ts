@@ -5,6 +5,7 @@ import {
   storedSketchCount,
   storedSketchQuantile,
 } from '@paymetrics/metric-engine';
+import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
 import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
 import poissonCdf from '@stdlib/stats-base-dists-poisson-cdf';
 import { WINDOW_MS } from './closed-windows.js';
@@ -17,8 +18,18 @@ export interface WindowTest {
   readonly metric: AnomalyMetric;
   readonly scope: string;
   readonly windowStartMs: number;
-  /** One-sided p-value under the baseline (before the false-discovery adjustment). */
+  /**
+   * One-sided p-value of the null "no material change" (e.g. the approval rate fell by less than
+   * minApprovalDrop from the baseline), computed at that null's boundary; before the
+   * false-discovery adjustment.
+   */
   readonly pValue: number;
+  /**
+   * The smallest p-value this test could give with its sample (the most extreme outcome): a test
+   * whose minimum cannot reach the false-discovery level has no power and is left out of the
+   * family (Tarone), instead of diluting the tests that can find something.
+   */
+  readonly minPValue: number;
   readonly observed: number;
   readonly expected: number;
   /** The change is large enough to matter to a person (a significant 0.5% dip is not an incident). */
@@ -31,11 +42,17 @@ export interface DetectorSettings {
   readonly minWindowCount: number;
   /** Baselines need at least this many transactions behind them. */
   readonly minBaselineCount: number;
+  /**
+   * One-sided confidence of the bound put on a baseline rate estimated from its counts (Jeffreys
+   * interval): the null's boundary starts from that bound, so a baseline of few transactions,
+   * whose rate is uncertain, cannot make an ordinary window look extreme.
+   */
+  readonly baselineConfidence: number;
   /** Windows before the examined one that form the recent baseline (24 = 2 hours). */
   readonly recentWindows: number;
   /** Days back for the time-of-day baseline (the same UTC hour on those days). */
   readonly historyDays: number;
-  /** Material drops and rises. */
+  /** Material drops and rises: each test's null is "less than this", so only these can be significant. */
   readonly minApprovalDrop: number;
   readonly minDeclineShareRise: number;
   readonly minLatencyRatio: number;
@@ -46,6 +63,7 @@ export interface DetectorSettings {
 export const defaultDetectorSettings: DetectorSettings = {
   minWindowCount: 10,
   minBaselineCount: 50,
+  baselineConfidence: 0.975,
   recentWindows: 24,
   historyDays: 7,
   minApprovalDrop: 0.1,
@@ -106,10 +124,22 @@ function sameHourCounts(
 }
 
 /**
- * Approval rate: approvals ~ Binomial(n, p0) under the baseline p0, the mean of the recent rate
- * and the same hour's rate on previous days (time of day); a low tail p-value is a drop. A small
- * scope is also tested over this window and the one before together (two windows hold enough
- * transactions where one does not); the smaller p-value, doubled for the second look, counts.
+ * Bounds of a rate estimated as `rate` from `trials` transactions: the Jeffreys interval's
+ * one-sided quantiles (Beta(successes + 1/2, failures + 1/2)).
+ */
+function rateBounds(rate: number, trials: number, confidence: number): { lower: number; upper: number } {
+  const a = rate * trials + 0.5;
+  const b = (1 - rate) * trials + 0.5;
+  return { lower: betaQuantile(1 - confidence, a, b), upper: betaQuantile(confidence, a, b) };
+}
+
+/**
+ * Approval rate: the baseline p0 is the mean of the recent rate and the same hour's rate on
+ * previous days (time of day). The null is "no material drop": the rate is at least
+ * p0 - minApprovalDrop, with p0 taken at its lower confidence bound (the baseline is an estimate
+ * too); approvals ~ Binomial(n, boundary) and a low tail rejects it. A small scope is also tested
+ * over this window and the one before together (two windows hold enough transactions where one
+ * does not); the smaller p-value, doubled for the second look, counts.
  */
 export function approvalTests(
   windowMs: number,
@@ -127,34 +157,47 @@ export function approvalTests(
     if (pair.txn < settings.minWindowCount) continue;
     const recent = recentCounts(byWindow, windowMs, 'approval_rate', scope, excluded, settings);
     const slot = sameHourCounts(hourly.get(scope), windowMs, settings);
-    const rates: number[] = [];
-    if (recent.txn >= settings.minBaselineCount) rates.push(recent.approved / recent.txn);
-    if (slot.txn >= settings.minBaselineCount) rates.push(slot.approved / slot.txn);
-    if (rates.length === 0) continue;
-    const expected = Math.min(rates.reduce((a, b) => a + b, 0) / rates.length, 1);
+    const baselines = [recent, slot].filter((b) => b.txn >= settings.minBaselineCount);
+    if (baselines.length === 0) continue;
+    const expected = Math.min(
+      baselines.reduce((sum, b) => sum + b.approved / b.txn, 0) / baselines.length,
+      1,
+    );
+    // The mean of independent rates is as precise as one rate over this many transactions.
+    const effectiveTxn = baselines.length ** 2 / baselines.reduce((sum, b) => sum + 1 / b.txn, 0);
+    const boundary =
+      rateBounds(expected, effectiveTxn, settings.baselineConfidence).lower - settings.minApprovalDrop;
+    if (boundary <= 0) continue;
     const observed = now.approved / now.txn;
-    const single = now.txn >= settings.minWindowCount ? binomialCdf(now.approved, now.txn, expected) : 1;
-    const both = binomialCdf(pair.approved, pair.txn, expected);
+    const single = now.txn >= settings.minWindowCount ? binomialCdf(now.approved, now.txn, boundary) : 1;
+    const both = binomialCdf(pair.approved, pair.txn, boundary);
     tests.push({
       metric: 'approval_rate',
       scope,
       windowStartMs: windowMs,
       pValue: Math.min(1, 2 * Math.min(single, both)),
+      minPValue: Math.min(1, 2 * (1 - boundary) ** pair.txn),
       observed,
       expected,
       // This window itself must be low: a pair carried by the window before is that window's anomaly.
       material:
         expected - observed >= settings.minApprovalDrop &&
         (single <= both || expected - pair.approved / pair.txn >= settings.minApprovalDrop),
-      details: { transactions: now.txn, approved: now.approved, baselineTransactions: recent.txn + slot.txn },
+      details: {
+        transactions: now.txn,
+        approved: now.approved,
+        baselineTransactions: recent.txn + slot.txn,
+        nullBoundary: boundary,
+      },
     });
   }
   return tests;
 }
 
 /**
- * Volume: transactions ~ Poisson(lambda), lambda the mean per window of the same UTC hour on
- * previous days; a low tail is a drop. A scope with no row in the window counts 0.
+ * Volume: lambda is the mean per window of the same UTC hour on previous days; the null is "no
+ * material drop" (at least maxVolumeRatio * lambda), transactions ~ Poisson(maxVolumeRatio *
+ * lambda) at its boundary, and a low tail rejects it. A scope with no row in the window counts 0.
  */
 export function volumeTests(
   windowMs: number,
@@ -171,11 +214,13 @@ export function volumeTests(
     const expected = slot.txn / slot.days / (HOUR_MS / WINDOW_MS);
     if (expected < settings.minExpectedVolume) continue;
     const observed = byWindow.get(windowMs)?.txn ?? 0;
+    const boundary = settings.maxVolumeRatio * expected;
     tests.push({
       metric: 'volume',
       scope,
       windowStartMs: windowMs,
-      pValue: poissonCdf(observed, expected),
+      pValue: poissonCdf(observed, boundary),
+      minPValue: Math.exp(-boundary),
       observed,
       expected,
       material: observed <= settings.maxVolumeRatio * expected,
@@ -186,8 +231,10 @@ export function volumeTests(
 }
 
 /**
- * Decline codes: declines with code c ~ Binomial(n, r0), n the scope's transactions and r0 the
- * code's recent rate; a high tail is a code that jumps (e.g. 91, issuer unavailable).
+ * Decline codes: r0 is the code's recent rate per transaction, taken at its upper confidence
+ * bound. The null is "no material rise": the share is at most max(r0 + minDeclineShareRise,
+ * 2 r0); declines with code c ~ Binomial(n, boundary), and a high tail is a code that jumps
+ * (e.g. 91, issuer unavailable).
  */
 export function declineCodeTests(
   windowMs: number,
@@ -212,14 +259,16 @@ export function declineCodeTests(
         if (!excluded.has(excludedKey('decline_code_share', scope, w)))
           recentCode += byWindow.get(w)?.get(code) ?? 0;
       }
-      // Half a decline in the baseline when the code never appeared: never a zero rate.
-      const expected = Math.max(recentCode, 0.5) / recent.txn;
+      const expected = recentCode / recent.txn;
+      const { upper } = rateBounds(expected, recent.txn, settings.baselineConfidence);
+      const boundary = Math.min(Math.max(upper + settings.minDeclineShareRise, 2 * upper), 1);
       const observed = x / n;
       tests.push({
         metric: 'decline_code_share',
         scope,
         windowStartMs: windowMs,
-        pValue: 1 - binomialCdf(x - 1, n, expected),
+        pValue: 1 - binomialCdf(x - 1, n, boundary),
+        minPValue: boundary ** n,
         observed,
         expected,
         material: observed - expected >= settings.minDeclineShareRise && observed >= 2 * expected,
@@ -231,8 +280,10 @@ export function declineCodeTests(
 }
 
 /**
- * Latency p95: the baseline p95 comes from the hour rollup's sketches of the two hours before;
- * under it, a window's values above that p95 ~ Binomial(n, 0.05), so many more is a rise.
+ * Latency p95: the baseline p95 comes from the hour rollup's sketches of the two hours before.
+ * The null is "no material rise": the window's p95 is at most minLatencyRatio times it, so at
+ * most 5% of the window's values lie above that threshold; values above ~ Binomial(n, 0.05) at
+ * the boundary, and many more is a rise.
  */
 export function latencyTests(
   windowMs: number,
@@ -255,16 +306,17 @@ export function latencyTests(
     if (storedSketchCount(baseline) < settings.minBaselineCount * 2) continue;
     const expected = storedSketchQuantile(baseline, 0.95)!;
     const observed = storedSketchQuantile(sketch, 0.95)!;
-    const above = countAbove(sketch, expected);
+    const above = countAbove(sketch, settings.minLatencyRatio * expected);
     tests.push({
       metric: 'latency_p95',
       scope,
       windowStartMs: windowMs,
       pValue: above === 0 ? 1 : 1 - binomialCdf(above - 1, n, 0.05),
+      minPValue: 0.05 ** n,
       observed,
       expected,
       material: observed >= settings.minLatencyRatio * expected,
-      details: { transactions: n, aboveBaselineP95: above },
+      details: { transactions: n, aboveThreshold: above },
     });
   }
   return tests;
