@@ -1,4 +1,5 @@
 import type { SchemaFileStatus } from '@paymetrics/migrations';
+import { textTable } from '@paymetrics/text-table';
 
 /**
  * One line for stderr. Settings and connection failures already name the setting at fault
@@ -10,17 +11,8 @@ export function failureLine(error: unknown): string {
 }
 
 export function formatStatusTable(files: readonly SchemaFileStatus[]): string {
-  const rows = [
+  return textTable(
     ['file', 'state', 'applied at'],
-    ...files.map((file) => [file.name, file.state, file.appliedAt?.toISOString() ?? '']),
-  ];
-  const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+    files.map((file) => [file.name, file.state, file.appliedAt?.toISOString() ?? '']),
+  );
 }

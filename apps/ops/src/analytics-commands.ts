@@ -1,28 +1,20 @@
 import { detectAnomalies, segmentMerchants } from '@paymetrics/analytics';
-import { createRuntime, readSettings } from '@paymetrics/runtime';
 import { regions } from '@paymetrics/scenarios';
-import type { Database } from '@paymetrics/storage-adapters';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import type { Kysely } from 'kysely';
-import type { OpsIo } from './run-ops.js';
-
-function instant(value: string): number {
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new InvalidArgumentError('must be an ISO 8601 date-time');
-  return ms;
-}
+import { InvalidArgumentError } from 'commander';
+import {
+  instant,
+  type OpsIo,
+  operatorProgram,
+  positiveInteger,
+  runCommandLine,
+  withRuntime,
+} from './command-line.js';
 
 function day(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !Number.isFinite(Date.parse(`${value}T00:00:00Z`))) {
     throw new InvalidArgumentError('must be a date, YYYY-MM-DD');
   }
   return value;
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return n;
 }
 
 const iso = (ms: number | undefined) =>
@@ -33,20 +25,7 @@ const iso = (ms: number | undefined) =>
  * DATABASE_URL or the embedded database. Exit 0 done, 1 error.
  */
 export async function runAnalytics(argv: readonly string[], io: OpsIo): Promise<number> {
-  const withDatabase = async (work: (db: Kysely<Database>) => Promise<void>) => {
-    const settings = readSettings(io.env, { cwd: io.cwd });
-    // Like the other operator tools, never migrates: a schema that is behind is refused with the fix named.
-    const runtime = await createRuntime(settings, { schema: 'check', archive: false });
-    try {
-      await work(runtime.db);
-    } finally {
-      await runtime.close();
-    }
-  };
-  const program = new Command('analytics')
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: () => {} })
-    .showHelpAfterError(false);
+  const program = operatorProgram('analytics', io);
 
   program
     .command('detect')
@@ -60,12 +39,12 @@ export async function runAnalytics(argv: readonly string[], io: OpsIo): Promise<
     )
     .option('--to <time>', 'examine windows starting before this (default: every closed window)', instant)
     .option('--json', 'print the summary as JSON')
-    .action(async (options: { from?: number; to?: number; json?: boolean }) => {
-      await withDatabase(async (db) => {
+    .action(async (options: { from?: Date; to?: Date; json?: boolean }) => {
+      await withRuntime(io, async ({ db }) => {
         const summary = await detectAnomalies(db, {
           regions,
-          ...(options.from !== undefined ? { fromMs: options.from } : {}),
-          ...(options.to !== undefined ? { toMs: options.to } : {}),
+          ...(options.from !== undefined ? { fromMs: options.from.getTime() } : {}),
+          ...(options.to !== undefined ? { toMs: options.to.getTime() } : {}),
         });
         if (options.json) {
           io.stdout(`${JSON.stringify(summary)}\n`);
@@ -88,7 +67,7 @@ export async function runAnalytics(argv: readonly string[], io: OpsIo): Promise<
     .option('--json', 'print the summary as JSON')
     .action(async (options: { asOf?: string; days: number; json?: boolean }) => {
       const asOf = options.asOf ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-      await withDatabase(async (db) => {
+      await withRuntime(io, async ({ db }) => {
         const summary = await segmentMerchants(db, { asOf, days: options.days });
         if (options.json) {
           io.stdout(`${JSON.stringify({ ...summary, labels: Object.fromEntries(summary.labels) })}\n`);
@@ -102,18 +81,5 @@ export async function runAnalytics(argv: readonly string[], io: OpsIo): Promise<
       });
     });
 
-  const prefix = argv[0] ?? 'analytics';
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return 0;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return 0;
-      io.stderr(`${prefix}: ${error.message.replace(/^error: /, '').split('\n')[0]}\n`);
-      return 1;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`${prefix}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
-    return 1;
-  }
+  return runCommandLine(program, argv, io, argv[0] ?? 'analytics');
 }

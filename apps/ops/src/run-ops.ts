@@ -11,34 +11,25 @@ import {
   summarizeOutcomes,
   viewFailedItem,
 } from '@paymetrics/operations';
-import { createRuntime, type Runtime, readSettings } from '@paymetrics/runtime';
+import type { Runtime } from '@paymetrics/runtime';
 import { type FailedItemStatus, failedItemStatuses } from '@paymetrics/schemas';
 import { discardFailedItems, type FailedItemFilter, listFailedItems } from '@paymetrics/storage-adapters';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import {
+  instant,
+  type OpsIo,
+  operatorProgram,
+  positiveInteger,
+  runCommandLine,
+  withRuntime,
+} from './command-line.js';
 
-export interface OpsIo {
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+export type { OpsIo } from './command-line.js';
 
 /** Exit codes: 0 done (reconcile: OK), 1 error, 2 reconcile found a mismatch. */
 export const ExitCode = { ok: 0, error: 1, mismatch: 2 } as const;
 
 const DAY_MS = 86_400_000;
-
-function instant(value: string): Date {
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new InvalidArgumentError('must be an ISO 8601 date-time');
-  return new Date(ms);
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
 
 const LATENESS_BOUND_DAYS = defaultEventTimeBounds.maxLatenessMs / DAY_MS;
 
@@ -118,28 +109,14 @@ const selectOptions = (command: Command, withStatus: boolean) => {
  */
 export async function runOps(argv: readonly string[], io: OpsIo): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  let prefix = 'ops';
   const json = (value: unknown) => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 
-  const withDatabase = async (
+  const withDatabase = (
     work: (database: Runtime) => Promise<void>,
-    options: { readonly archive?: boolean } = {},
-  ) => {
-    const settings = readSettings(io.env, { cwd: io.cwd });
-    // Operator tools never migrate: a schema that is behind is refused with the fix named.
-    const database = await createRuntime(settings, { schema: 'check', archive: options.archive ?? false });
-    try {
-      await work(database);
-    } finally {
-      await database.close();
-    }
-  };
+    options?: { readonly archive?: boolean },
+  ) => withRuntime(io, work, options);
 
-  const program = new Command('ops')
-    .description('paymetrics operator tools')
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: () => {} })
-    .showHelpAfterError(false);
+  const program = operatorProgram('ops', io).description('paymetrics operator tools');
 
   program
     .command('reconcile')
@@ -286,19 +263,8 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
       });
     });
 
-  try {
-    const [first, second] = argv;
-    prefix = first === 'dlq' && second ? `dlq ${second}` : (first ?? 'ops');
-    await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return ExitCode.ok; // --help, --version
-      io.stderr(`${prefix}: ${error.message.replace(/^error: /, '').split('\n')[0]}\n`);
-      return ExitCode.error;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`${prefix}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
-    return ExitCode.error;
-  }
+  const [first, second] = argv;
+  const prefix = first === 'dlq' && second ? `dlq ${second}` : (first ?? 'ops');
+  const ran = await runCommandLine(program, argv, io, prefix);
+  return ran === 0 ? exitCode : ExitCode.error;
 }

@@ -1,6 +1,6 @@
 import type { FailedItem, FailedItemOutcome } from '@paymetrics/storage-adapters';
+import { textTable } from '@paymetrics/text-table';
 import type { RetryItemResult } from './retry-failed-items.js';
-import { textTable } from './text-table.js';
 
 export interface DecodedPayload {
   readonly bytes: number;

@@ -1,6 +1,6 @@
+import { textTable } from '@paymetrics/text-table';
 import type { ReconciliationReport } from './reconcile.js';
 import { formatCount } from './reconcile-sentences.js';
-import { textTable } from './text-table.js';
 
 const statusLabel = { ok: 'ok', mismatch: 'MISMATCH', not_applicable: 'n/a' } as const;
 

@@ -1,3 +1,4 @@
+import { type ColumnAlign, textTable } from '@paymetrics/text-table';
 import type { LagOutcome, StreamOutcome } from './measure.js';
 import type { ReplayOutcome } from './replay.js';
 import { round } from './stats.js';
@@ -38,13 +39,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const check = (v: Verified) => (v.ok ? 'ok' : `FAILED (${v.problems.join('; ')})`);
 
 function table(title: string, header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const align = header.map((_, i): ColumnAlign => (i === 0 ? 'left' : 'right'));
   console.log(`\n${title}`);
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
+  console.log(textTable(header, rows, { align, rule: true }));
 }
 
 export function printTable(report: Report): void {

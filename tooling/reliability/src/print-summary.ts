@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { textTable } from '@paymetrics/text-table';
 import { readScenarioRecords, SUMMARY_DIR } from './scenario-summary.js';
 
 // Run after `pnpm vitest run --project reliability`: a table for people, summary.json for scripts.
@@ -24,9 +25,6 @@ const columns = [
   'parkedExtra',
 ] as const;
 const cells = records.map((r) => columns.map((c) => String(r[c])));
-const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-const format = (row: readonly string[]) =>
-  row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
 const totals = {
   scenarios: records.length,
   events: records.reduce((n, r) => n + r.events, 0),
@@ -35,7 +33,8 @@ const totals = {
   lost: records.reduce((n, r) => n + r.lost, 0),
   doubleCounted: records.reduce((n, r) => n + r.doubleCounted, 0),
 };
-process.stdout.write(`${[format(columns), ...cells.map(format)].join('\n')}\n\n`);
+// Every column but the scenario's name holds counts: right-aligned.
+process.stdout.write(`${textTable(columns, cells)}\n\n`);
 process.stdout.write(`${JSON.stringify({ totals })}\n`);
 writeFileSync(
   join(SUMMARY_DIR, 'summary.json'),

@@ -1,0 +1,1 @@
+export { type ColumnAlign, type TextTableOptions, textTable } from './text-table.js';
