@@ -1,3 +1,5 @@
+import { isConnectionFailure, postgresErrorCode } from '@paymetrics/runtime';
+
 /** Why a read failed, in words for the page; never a stack trace. */
 export interface QueryFailure {
   readonly status: number;
@@ -10,17 +12,8 @@ export interface QueryFailure {
   readonly message: string;
 }
 
-function codeOf(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  if (error instanceof AggregateError) return error.errors.map(codeOf).find((c) => c !== undefined);
-  return undefined;
-}
-
 export function classifyQueryFailure(error: unknown, statementTimeoutInMs: number): QueryFailure {
-  const code = codeOf(error) ?? '';
-  const text = error instanceof Error ? error.message : String(error);
+  const code = postgresErrorCode(error);
   if (code === '57014') {
     return {
       status: 503,
@@ -28,11 +21,7 @@ export function classifyQueryFailure(error: unknown, statementTimeoutInMs: numbe
       message: `The database did not answer within ${(statementTimeoutInMs / 1000).toLocaleString('en-US')} s, so the query was cancelled. Try a shorter range, or look at the database's load.`,
     };
   }
-  if (
-    /^(08|57P0[123]|28|3D000)/.test(code) ||
-    /^E[A-Z]+$/.test(code) ||
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(text)
-  ) {
+  if (isConnectionFailure(error)) {
     return {
       status: 503,
       error: 'database_unavailable',

@@ -1,12 +1,9 @@
 import { app, type LogLevel } from '@azure/functions';
 import { context as otelContext, propagation } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
+import { readTelemetrySettings } from '@paymetrics/runtime';
 import { type DatabaseGauges, readGaugeCounts, registerDatabaseGauges } from '@paymetrics/telemetry';
-import {
-  readTelemetrySettings,
-  startTelemetryExport,
-  type TelemetryExport,
-} from '@paymetrics/telemetry-export';
+import { startTelemetryExport, type TelemetryExport } from '@paymetrics/telemetry-export';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 
@@ -21,7 +18,7 @@ import pg from 'pg';
  * Imported first by index.ts: `app.setup` must run before any function is registered.
  */
 export const telemetry: TelemetryExport = await startTelemetryExport({
-  ...readTelemetrySettings(process.env),
+  destination: readTelemetrySettings(process.env),
   pg,
 });
 

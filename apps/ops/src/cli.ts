@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import { readTelemetrySettings } from '@paymetrics/runtime';
 import {
   exitWhenStuck,
   flushOnExit,
-  readTelemetrySettings,
   startTelemetryExport,
   type TelemetryExport,
 } from '@paymetrics/telemetry-export';
@@ -14,7 +14,7 @@ let telemetry: TelemetryExport | undefined;
 try {
   telemetry = await startTelemetryExport({
     serviceName: 'paymetrics-ops',
-    ...readTelemetrySettings(process.env),
+    destination: readTelemetrySettings(process.env),
     pg,
   });
   flushOnExit(telemetry);

@@ -7,6 +7,7 @@ import {
   createRuntime,
   describeEventHub,
   readSettings,
+  readTelemetrySettings,
   requireEventHub,
   resolveUserPath,
 } from '@paymetrics/runtime';
@@ -18,7 +19,7 @@ import {
   parseIncident,
 } from '@paymetrics/scenarios';
 import { createPublishTrace, readGaugeCounts, registerDatabaseGauges } from '@paymetrics/telemetry';
-import { exitWhenStuck, readTelemetrySettings } from '@paymetrics/telemetry-export';
+import { exitWhenStuck } from '@paymetrics/telemetry-export';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openReplayInput } from './input.js';
 import { pace, steadyRate } from './pacing.js';

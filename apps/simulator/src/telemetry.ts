@@ -1,9 +1,5 @@
-import {
-  flushOnExit,
-  startTelemetryExport,
-  type TelemetryExport,
-  type TelemetrySettings,
-} from '@paymetrics/telemetry-export';
+import type { TelemetrySettings } from '@paymetrics/runtime';
+import { flushOnExit, startTelemetryExport, type TelemetryExport } from '@paymetrics/telemetry-export';
 import pg from 'pg';
 
 /**
@@ -14,7 +10,11 @@ export async function startRunTelemetry(
   settings: TelemetrySettings,
   drain: () => Promise<void>,
 ): Promise<TelemetryExport> {
-  const telemetry = await startTelemetryExport({ serviceName: 'paymetrics-simulator', ...settings, pg });
+  const telemetry = await startTelemetryExport({
+    serviceName: 'paymetrics-simulator',
+    destination: settings,
+    pg,
+  });
   flushOnExit(telemetry, { drain });
   return telemetry;
 }

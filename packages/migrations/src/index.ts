@@ -1,6 +1,6 @@
 export type { AnyDatabase } from './any-database.js';
 export { type AppliedMigration, readAppliedMigrations } from './applied-migrations.js';
-export { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
+export { connectionFailureReason, isConnectionFailure, postgresErrorCode } from './connection-failure.js';
 export {
   type FileMigrationResult,
   type MigrateOptions,

@@ -1,3 +1,5 @@
+// The one reading of pg errors; it lives in migrations, which the runtime builds on.
+export { isConnectionFailure, postgresErrorCode } from '@paymetrics/migrations';
 export { type OpenedArchive, openArchive } from './archive.js';
 export { createRuntime, type Runtime, type RuntimeOptions } from './create-runtime.js';
 export { describeDatabaseUrl } from './database-url.js';
@@ -23,6 +25,7 @@ export {
   type ReadSettingsOptions,
   type RetrySettings,
   readSettings,
+  readTelemetrySettings,
   requireEventHub,
   resolveUserPath,
   SettingName,

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SettingError } from './setting-error.js';
-import { readSettings, type Settings } from './settings.js';
+import { readSettings, readTelemetrySettings, type Settings } from './settings.js';
 
 const url = 'postgres://app:s3cret-pw@db.example:5432/paymetrics';
 
@@ -9,7 +9,10 @@ const url = 'postgres://app:s3cret-pw@db.example:5432/paymetrics';
 const readFunctionSettings = (env: Record<string, string>): Settings =>
   readSettings(env, { cwd: '/app', embeddedDefault: false });
 
-function errorOf(env: Record<string, string>, read = readFunctionSettings): SettingError {
+function errorOf(
+  env: Record<string, string>,
+  read: (env: Record<string, string>) => unknown = readFunctionSettings,
+): SettingError {
   try {
     read(env);
   } catch (error) {
@@ -166,6 +169,38 @@ describe('PAYMETRICS_DATABASE_AUTH', () => {
     ).toMatch(/^PAYMETRICS_DATABASE_AUTH=entra needs DATABASE_URL/);
     expect(errorOf({ DATABASE_URL: entraUrl, PAYMETRICS_DATABASE_AUTH: 'token' }).message).toBe(
       'PAYMETRICS_DATABASE_AUTH must be password or entra, got "token"',
+    );
+  });
+
+  it('reads where telemetry goes on its own, before and without the other settings', () => {
+    // The Function needs DATABASE_URL, but starts its telemetry before reading it.
+    const telemetry = readTelemetrySettings({
+      APPLICATIONINSIGHTS_CONNECTION_STRING:
+        ' InstrumentationKey=00000000-0000-0000-0000-000000000000;s3cret ',
+      PAYMETRICS_PG_POOL_MAX: 'not read here',
+    });
+    expect(telemetry.kind).toBe('azure-monitor');
+    expect(telemetry.kind === 'azure-monitor' && telemetry.connectionString.reveal()).toBe(
+      'InstrumentationKey=00000000-0000-0000-0000-000000000000;s3cret',
+    );
+    expect(inspect(telemetry)).not.toContain('s3cret');
+    expect(
+      readTelemetrySettings({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+        APPLICATIONINSIGHTS_CONNECTION_STRING: '',
+      }),
+    ).toEqual({
+      kind: 'otlp',
+      endpoint: 'http://127.0.0.1:4318',
+    });
+    expect(readTelemetrySettings({})).toEqual({ kind: 'none' });
+    expect(
+      errorOf({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'nonsense' }, readTelemetrySettings).message,
+    ).toBe(
+      'APPLICATIONINSIGHTS_CONNECTION_STRING does not look like an Application Insights connection string (InstrumentationKey=...)',
+    );
+    expect(errorOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, readTelemetrySettings).setting).toBe(
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
     );
   });
 });

@@ -22,7 +22,7 @@ export type EventHubSettings =
       readonly eventHubName: string;
     };
 
-/** Where telemetry goes; `@paymetrics/telemetry` sets the exporter up from this. */
+/** Where telemetry goes; `@paymetrics/telemetry-export` sets the exporter up from this. */
 export type TelemetrySettings =
   | { readonly kind: 'none' }
   | { readonly kind: 'azure-monitor'; readonly connectionString: Secret }
@@ -223,7 +223,14 @@ const appInsightsConnectionString = optional(
     .transform((value) => new Secret(value)),
 );
 
+/** Where telemetry goes: read on its own too, because an app starts exporting before anything else. */
+const telemetryEnvSchema = z.object({
+  [N.appInsightsConnectionString]: appInsightsConnectionString,
+  [N.otlpEndpoint]: optional(httpUrl('http:// or https:// URL')),
+});
+
 const envSchema = z.object({
+  ...telemetryEnvSchema.shape,
   [N.databaseUrl]: databaseUrl,
   [N.databaseAuth]: optional(
     z.enum(['password', 'entra'], {
@@ -243,8 +250,6 @@ const envSchema = z.object({
   [N.eventHubName]: text,
   [N.eventHubConnection]: text,
   EVENTHUB_CONNECTION__fullyQualifiedNamespace: text,
-  [N.appInsightsConnectionString]: appInsightsConnectionString,
-  [N.otlpEndpoint]: optional(httpUrl('http:// or https:// URL')),
   [N.retryMaxAttempts]: integer(1, 100, 8),
   [N.retryBaseDelayMs]: integer(1, DAY_MS, 60_000),
   [N.retryMaxDelayMs]: integer(1, 7 * DAY_MS, 6 * 3_600_000),
@@ -254,18 +259,23 @@ const envSchema = z.object({
 
 type ParsedEnv = z.output<typeof envSchema>;
 
-/**
- * Reads every setting the apps use from `env`, the one place that does. A bad setting throws a
- * SettingError whose message is one line naming the variable and never its secret value.
- */
-export function readSettings(env: Env, options: ReadSettingsOptions): Settings {
-  const result = envSchema.safeParse(env);
+/** The schema's output, or a SettingError whose message is one line naming the first bad variable. */
+function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
+  const result = schema.safeParse(env);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0]);
     throw new SettingError(name, `${name} ${issue.message}`);
   }
-  const parsed = result.data;
+  return result.data;
+}
+
+/**
+ * Reads every setting the apps use from `env`, the one place that does. A bad setting throws a
+ * SettingError whose message is one line naming the variable and never its secret value.
+ */
+export function readSettings(env: Env, options: ReadSettingsOptions): Settings {
+  const parsed = parseEnv(envSchema, env);
   const embeddedDefault = options.embeddedDefault ?? true;
   const baseDir = parsed.INIT_CWD ?? options.cwd;
   const databaseUrl = parsed[N.databaseUrl];
@@ -388,7 +398,15 @@ function eventHubNamespaceOf(parsed: ParsedEnv): string | undefined {
   return parsed.EVENTHUB_CONNECTION__fullyQualifiedNamespace;
 }
 
-function telemetryOf(parsed: ParsedEnv): TelemetrySettings {
+/**
+ * Only where telemetry goes (`readSettings(...).telemetry`, without reading anything else): an
+ * app starts its telemetry export first, before it opens a database or even requires one.
+ */
+export function readTelemetrySettings(env: Env): TelemetrySettings {
+  return telemetryOf(parseEnv(telemetryEnvSchema, env));
+}
+
+function telemetryOf(parsed: z.output<typeof telemetryEnvSchema>): TelemetrySettings {
   const connectionString = parsed[N.appInsightsConnectionString];
   if (connectionString !== undefined) return { kind: 'azure-monitor', connectionString };
   const endpoint = parsed[N.otlpEndpoint];

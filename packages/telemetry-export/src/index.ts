@@ -2,13 +2,8 @@ export { type ExitFlushOptions, exitWhenStuck, flushOnExit } from './exit-flush.
 export {
   type PgModule,
   startTelemetryExport,
+  type TelemetryDestination,
   type TelemetryExport,
   type TelemetryExportKind,
   type TelemetryExportOptions,
 } from './start-telemetry-export.js';
-export {
-  readTelemetrySettings,
-  TelemetrySettingError,
-  TelemetrySettingName,
-  type TelemetrySettings,
-} from './telemetry-settings.js';

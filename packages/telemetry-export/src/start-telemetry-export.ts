@@ -1,13 +1,20 @@
 import { DiagLogLevel, diag, metrics, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 
+/**
+ * Where telemetry goes, as `@paymetrics/runtime`'s `readTelemetrySettings` (or `readSettings`'s
+ * `telemetry`) reads it from APPLICATIONINSIGHTS_CONNECTION_STRING (Azure Monitor's distro; wins)
+ * or OTEL_EXPORTER_OTLP_ENDPOINT (OTLP over HTTP (JSON) to `<endpoint>/v1/traces` and `/v1/metrics`).
+ */
+export type TelemetryDestination =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'azure-monitor'; readonly connectionString: { reveal(): string } }
+  | { readonly kind: 'otlp'; readonly endpoint: string };
+
 export interface TelemetryExportOptions {
   /** `service.name` (cloud role name in Application Insights); leave it out in Azure, where it is detected. */
   readonly serviceName?: string | undefined;
-  /** APPLICATIONINSIGHTS_CONNECTION_STRING: Azure Monitor's distro; wins over OTLP. */
-  readonly applicationInsightsConnectionString?: string | undefined;
-  /** OTEL_EXPORTER_OTLP_ENDPOINT: OTLP over HTTP (JSON) to `<endpoint>/v1/traces` and `/v1/metrics`. */
-  readonly otlpEndpoint?: string | undefined;
+  readonly destination: TelemetryDestination;
   /**
    * OTLP only: how often metrics are exported while running (default 60 s, as the distro, whose
    * interval only OTEL_METRIC_EXPORT_INTERVAL sets); exit and flush() export at once anyway.
@@ -61,10 +68,11 @@ export async function startTelemetryExport(options: TelemetryExportOptions): Pro
     },
     DiagLogLevel.NONE,
   );
-  if (options.applicationInsightsConnectionString) {
-    return startAzureMonitor(options, options.applicationInsightsConnectionString);
+  const { destination } = options;
+  if (destination.kind === 'azure-monitor') {
+    return startAzureMonitor(options, destination.connectionString.reveal());
   }
-  if (options.otlpEndpoint) return startOtlp(options, options.otlpEndpoint);
+  if (destination.kind === 'otlp') return startOtlp(options, destination.endpoint);
   return { kind: 'none', flush: async () => undefined, shutdown: async () => true };
 }
 
