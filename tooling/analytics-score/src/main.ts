@@ -19,7 +19,8 @@ const program = new Command('score')
   )
   .option('--seeds <list>', 'comma-separated scenario seeds', '11,12,13,14,15')
   .option('--hours <n>', 'hours of traffic per incident scenario', '8')
-  .option('--clean-hours <n>', 'hours of clean traffic in the control run (0 skips it)', '24')
+  .option('--clean-hours <n>', 'hours of clean traffic in each control run (0 skips them)', '24')
+  .option('--clean-runs <n>', 'clean control runs, seeds 1000 + each of the first n seeds', '1')
   .option('--rate <eps>', 'average events per second of event time', '8')
   .option('--merchants <n>', 'merchants per scenario', '300')
   .option('--json', 'print one JSON line too')
@@ -136,7 +137,7 @@ async function scoreOne(
     });
     if (verbose) {
       console.log(
-        `  silhouette by k: ${segments.candidates.map((c) => `${c.k}:${c.silhouette.toFixed(3)}`).join(' ')}`,
+        `  Calinski-Harabasz (silhouette) by k: ${segments.candidates.map((c) => `${c.k}:${c.calinskiHarabasz.toFixed(0)} (${c.silhouette.toFixed(2)})`).join(' ')}`,
       );
       for (const segment of segments.segments)
         console.log(`  segment "${segment.segment}": ${segment.size} merchants`);
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
     seeds: string;
     hours: string;
     cleanHours: string;
+    cleanRuns: string;
     rate: string;
     merchants: string;
     json?: boolean;
@@ -197,20 +199,30 @@ async function main(): Promise<void> {
         `${String(seed).padEnd(5)} ${String(result.events).padStart(7)}  ${String(d.incidents).padStart(9)}  ${String(d.foundInTime).padStart(9)}  ${d.delays.join(',').padStart(15)}  ${String(d.reported).padStart(8)}  ${String(d.real).padStart(4)}  ${pct(d.real / d.reported).padStart(9)}  ${String(result.k).padStart(3)}  ${result.ari.toFixed(3)}`,
       );
     }
-    let clean: { days: number; falseAnomalies: number; ari: number } | undefined;
-    if (cleanHours > 0) {
+    let clean: { days: number; falseAnomalies: number; ari: number[] } | undefined;
+    const cleanSeeds = cleanHours > 0 ? seeds.slice(0, Math.max(1, Number(options.cleanRuns))) : [];
+    for (const cleanSeed of cleanSeeds.map((seed) => 1_000 + seed)) {
       const { result } = await scoreOne(
         server.url,
-        1_000 + seeds[0]!,
+        cleanSeed,
         cleanHours,
         rate,
         merchants,
         false,
         options.verbose,
       );
-      clean = { days: cleanHours / 24, falseAnomalies: result.detection.reported, ari: result.ari };
+      clean = {
+        days: (clean?.days ?? 0) + cleanHours / 24,
+        falseAnomalies: (clean?.falseAnomalies ?? 0) + result.detection.reported,
+        ari: [...(clean?.ari ?? []), result.ari],
+      };
       console.log(
-        `clean control (seed ${1_000 + seeds[0]!}, ${cleanHours} h, ${result.events} events): ${result.detection.reported} anomalies = ${(result.detection.reported / clean.days).toFixed(2)} false anomalies per clean day; ARI ${result.ari.toFixed(3)} (k=${result.k})`,
+        `clean control (seed ${cleanSeed}, ${cleanHours} h, ${result.events} events): ${result.detection.reported} anomalies = ${(result.detection.reported / (cleanHours / 24)).toFixed(2)} false anomalies per clean day; ARI ${result.ari.toFixed(3)} (k=${result.k})`,
+      );
+    }
+    if (clean && cleanSeeds.length > 1) {
+      console.log(
+        `clean controls: ${clean.falseAnomalies} anomalies over ${clean.days} days = ${(clean.falseAnomalies / clean.days).toFixed(2)} false anomalies per clean day`,
       );
     }
     const total = results.reduce(

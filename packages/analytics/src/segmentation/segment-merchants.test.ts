@@ -8,7 +8,10 @@ import { segmentMerchants } from './segment-merchants.js';
 let database: TestDatabase;
 let db: Kysely<Database>;
 
-/** Three kinds of merchant, 12 each, with a little jitter: small in-store, large cross-border, subscriptions. */
+/**
+ * Three kinds of merchant, 12 each, with a little jitter: small in-store, large cross-border,
+ * subscriptions. Each measure gets its own jitter, as real merchants vary on each independently.
+ */
 async function seedDay(day: string, jitterSeed: number): Promise<void> {
   const rows: string[] = [];
   const kinds = [
@@ -42,7 +45,10 @@ async function seedDay(day: string, jitterSeed: number): Promise<void> {
   ];
   for (let m = 0; m < 36; m++) {
     const kind = kinds[m % 3]!;
-    const jitter = 1 + (((m * 7919 + jitterSeed * 104_729) % 100) - 50) / 1000;
+    // A multiplicative hash of (merchant, measure, day): within +-5%, independent across measures.
+    const jitter = (measure: number) =>
+      1 +
+      (((Math.imul((m + 1) * 31 + measure * 7 + jitterSeed * 1_009, 2_654_435_761) >>> 0) % 101) - 50) / 1000;
     const n = 400;
     const foreign = Math.round(n * kind.foreign);
     for (const [country, count] of [
@@ -50,9 +56,9 @@ async function seedDay(day: string, jitterSeed: number): Promise<void> {
       ['US', foreign],
     ] as const) {
       if (count === 0) continue;
-      const declined = Math.round(count * kind.declineShare * jitter);
+      const declined = Math.round(count * kind.declineShare * jitter(1));
       rows.push(
-        `('${day}T10:00:00Z', 'm_${String(m).padStart(2, '0')}', '${kind.method}', '${kind.brand}', 'EUR', '${country}', '${kind.channel}', ${count}, ${count - declined}, ${declined}, 0, ${Math.round(count * kind.ticket * jitter)}, 0, ${count * kind.latency * jitter}, 1, 1000)`,
+        `('${day}T10:00:00Z', 'm_${String(m).padStart(2, '0')}', '${kind.method}', '${kind.brand}', 'EUR', '${country}', '${kind.channel}', ${count}, ${count - declined}, ${declined}, 0, ${Math.round(count * kind.ticket * jitter(2))}, 0, ${count * kind.latency * jitter(3)}, 1, 1000)`,
       );
     }
   }

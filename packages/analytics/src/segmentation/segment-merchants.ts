@@ -15,18 +15,25 @@ export interface SegmentOptions {
   readonly days?: number;
   /** Merchants with fewer transactions over the period are left out (their features are noise). */
   readonly minTransactions?: number;
-  /** Candidate numbers of segments; the one with the highest mean silhouette wins. */
+  /** Candidate numbers of segments; the one with the highest Calinski-Harabasz index wins. */
   readonly kRange?: readonly [number, number];
   readonly seed?: number;
+  /** k-means runs per k from different seeded k-means++ starts; the tightest (least inertia) is kept. */
+  readonly restarts?: number;
 }
 
 export interface SegmentSummary {
   readonly asOf: string;
   readonly merchants: number;
   readonly k: number;
+  /** Mean silhouette of the chosen clustering: how well separated its segments are (-1..1). */
   readonly silhouette: number;
-  /** The criterion per candidate k: mean silhouette of its clustering. */
-  readonly candidates: readonly { readonly k: number; readonly silhouette: number }[];
+  /** Per candidate k: the criterion (Calinski-Harabasz index) and the mean silhouette. */
+  readonly candidates: readonly {
+    readonly k: number;
+    readonly calinskiHarabasz: number;
+    readonly silhouette: number;
+  }[];
   readonly segments: readonly { readonly segment: string; readonly size: number }[];
   /** Per merchant, its segment label. */
   readonly labels: ReadonlyMap<string, string>;
@@ -55,9 +62,12 @@ interface Centroid {
 }
 
 /**
- * Segments merchants by their daily features: standardised (z-scores), k-means (k-means++
- * seeded, so the same data gives the same clusters) for each k in the range, k chosen by the
- * highest mean silhouette; clusters matched to the previous day's segments by nearest centroid so
+ * Segments merchants by their daily features: standardised (z-scores), k-means (the best of
+ * several seeded k-means++ starts, so the same data gives the same clusters) for each k in the
+ * range, k chosen by the highest Calinski-Harabasz index (between-segment over within-segment
+ * variance, each per degree of freedom). Silhouette, the previous criterion, prefers a few far
+ * apart groups and merges segments that are distinct but nearer each other (marketplaces and
+ * restaurants, both wallet-heavy); clusters matched to the previous day's segments by nearest centroid so
  * labels stay stable; new clusters named from their centroid's most distinctive features.
  * Replaces the day's rows in merchant_segments and merchant_segment_centroids.
  */
@@ -83,20 +93,35 @@ export async function segmentMerchants(
     };
   }
   const { points, means, deviations } = standardise(merchants);
-  const candidates: { k: number; silhouette: number }[] = [];
-  const results: { k: number; silhouette: number; clusters: number[]; centroids: number[][] }[] = [];
+  const results: {
+    k: number;
+    calinskiHarabasz: number;
+    silhouette: number;
+    clusters: number[];
+    centroids: number[][];
+  }[] = [];
   for (let k = kMin; k <= Math.min(kMax, merchants.length - 1); k++) {
-    const result = kmeans(points, k, {
-      initialization: 'kmeans++',
-      seed: options.seed ?? 42,
-      maxIterations: 300,
+    const { clusters, centroids, inertia } = bestOfRestarts(
+      points,
+      k,
+      options.seed ?? 42,
+      options.restarts ?? 10,
+    );
+    results.push({
+      k,
+      calinskiHarabasz: calinskiHarabasz(points, inertia, k),
+      silhouette: silhouetteMetric(points, clusters),
+      clusters,
+      centroids,
     });
-    const silhouette = silhouetteMetric(points, result.clusters);
-    candidates.push({ k, silhouette });
-    results.push({ k, silhouette, clusters: result.clusters, centroids: result.centroids });
   }
-  // The highest mean silhouette; on an exact tie, the smaller k.
-  const chosen = results.reduce((best, r) => (r.silhouette > best.silhouette ? r : best));
+  const candidates = results.map(({ k, calinskiHarabasz, silhouette }) => ({
+    k,
+    calinskiHarabasz,
+    silhouette,
+  }));
+  // The highest index; on an exact tie, the smaller k.
+  const chosen = results.reduce((best, r) => (r.calinskiHarabasz > best.calinskiHarabasz ? r : best));
   const previous = await previousCentroids(db, options.asOf);
   const names = labelClusters(
     chosen.centroids,
@@ -144,6 +169,47 @@ export async function segmentMerchants(
     segments: names.map((segment, c) => ({ segment, size: sizes[c]! })).sort((a, b) => b.size - a.size),
     labels: new Map(rows.map((r) => [r.merchantId, r.segment])),
   };
+}
+
+/** Sum of squared distances of the points to their cluster's centroid. */
+function inertiaOf(
+  points: readonly number[][],
+  clusters: readonly number[],
+  centroids: readonly number[][],
+): number {
+  let sum = 0;
+  for (const [i, point] of points.entries()) {
+    const centroid = centroids[clusters[i]!]!;
+    for (const [j, value] of point.entries()) sum += (value - centroid[j]!) ** 2;
+  }
+  return sum;
+}
+
+/** k-means from `restarts` seeded k-means++ starts; the run with the least inertia. */
+function bestOfRestarts(points: number[][], k: number, seed: number, restarts: number) {
+  let best: { clusters: number[]; centroids: number[][]; inertia: number } | undefined;
+  for (let run = 0; run < Math.max(1, restarts); run++) {
+    const { clusters, centroids } = kmeans(points, k, {
+      initialization: 'kmeans++',
+      seed: seed + run,
+      maxIterations: 300,
+    });
+    const inertia = inertiaOf(points, clusters, centroids);
+    if (!best || inertia < best.inertia) best = { clusters, centroids, inertia };
+  }
+  return best!;
+}
+
+/**
+ * Calinski-Harabasz index (variance ratio criterion): between-cluster over within-cluster sum of
+ * squares, each divided by its degrees of freedom (k - 1 and n - k). The points are z-scores, so
+ * their total sum of squares around the mean (the origin) is their sum of squares.
+ */
+function calinskiHarabasz(points: readonly number[][], inertia: number, k: number): number {
+  const total = points.reduce((sum, point) => sum + point.reduce((s, v) => s + v * v, 0), 0);
+  const n = points.length;
+  if (inertia === 0) return Number.POSITIVE_INFINITY;
+  return (total - inertia) / (k - 1) / (inertia / (n - k));
 }
 
 function standardise(merchants: readonly MerchantFeatures[]) {
