@@ -1,7 +1,7 @@
 import { DDSketch } from '@datadog/sketches-js';
+import { Random } from '@paymetrics/scenarios';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../test/transaction-fixture.js';
 import type { StoredSketch } from './rows.js';
 import { sketchMapping } from './sketch-mapping.js';
 import {
@@ -19,11 +19,8 @@ function sketchOf(values: readonly number[], accuracy = DEFAULT_RELATIVE_ACCURAC
 }
 
 function logNormal(count: number, seed: number, mu = 5, sigma = 1): number[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: count }, () => {
-    const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-    return Math.exp(mu + sigma * normal);
-  });
+  const random = new Random(seed);
+  return Array.from({ length: count }, () => random.logNormal(Math.exp(mu), sigma));
 }
 
 const quantiles = [0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
@@ -32,9 +29,9 @@ describe('sketch mapping', () => {
   it('computes the same index and representative value as @datadog/sketches-js', () => {
     const reference = new DDSketch({ relativeAccuracy: 0.01 }).mapping;
     const ours = sketchMapping(0.01);
-    const random = seededRandom(3);
+    const random = new Random(3);
     for (let i = 0; i < 20_000; i++) {
-      const value = 10 ** (random() * 16 - 4);
+      const value = 10 ** (random.float() * 16 - 4);
       expect(ours.index(value)).toBe(reference.key(value));
     }
     for (let index = -500; index <= 3000; index += 7) expect(ours.value(index)).toBe(reference.value(index));

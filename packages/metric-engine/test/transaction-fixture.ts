@@ -1,3 +1,4 @@
+import { Random } from '@paymetrics/scenarios';
 import type { PaymentTransaction, ValidTransaction } from '@paymetrics/schemas';
 
 const base: PaymentTransaction = {
@@ -22,18 +23,6 @@ export function validTransaction(overrides: Partial<PaymentTransaction> = {}): V
   return { transaction, occurredAtMs: Date.parse(transaction.occurredAt) };
 }
 
-/** Deterministic pseudo-random generator (mulberry32) so synthetic data is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const methods = ['card', 'card', 'card', 'wallet', 'bank_transfer', 'bnpl'] as const;
 const brands = ['visa', 'mastercard', 'amex'] as const;
 const currencies = ['EUR', 'USD', 'GBP'] as const;
@@ -48,17 +37,15 @@ const declineCodes = ['05', '51', 'fraud'] as const;
  * currencies, countries and channels, the worst case for row cardinality.
  */
 export function syntheticTransactions(count: number, seed = 1, homeShare = 0): ValidTransaction[] {
-  const random = seededRandom(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const random = new Random(seed);
   const start = Date.parse('2026-11-27T10:00:00.000Z');
   const events: ValidTransaction[] = [];
   for (let i = 0; i < count; i++) {
-    const occurredAtMs = start + Math.floor(random() * 30 * 60_000);
-    const merchant = Math.floor(random() * 50);
-    const home = random() < homeShare;
-    const paymentMethod = pick(methods);
-    const roll = random();
+    const occurredAtMs = start + random.int(0, 30 * 60_000 - 1);
+    const merchant = random.int(0, 49);
+    const home = random.chance(homeShare);
+    const paymentMethod = random.pick(methods);
+    const roll = random.float();
     const status = roll < 0.9 ? 'approved' : roll < 0.98 ? 'declined' : 'error';
     const transaction: PaymentTransaction = {
       schemaVersion: 1,
@@ -66,16 +53,16 @@ export function syntheticTransactions(count: number, seed = 1, homeShare = 0): V
       transactionId: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`,
       occurredAt: new Date(occurredAtMs).toISOString(),
       merchantId: `m_${merchant}`,
-      amountMinor: Math.min(1e12, Math.round(Math.exp(8 + 1.5 * normal()))),
-      currency: home ? currencies[merchant % currencies.length]! : pick(currencies),
+      amountMinor: Math.min(1e12, Math.round(random.logNormal(Math.exp(8), 1.5))),
+      currency: home ? currencies[merchant % currencies.length]! : random.pick(currencies),
       paymentMethod,
-      ...(paymentMethod === 'card' ? { cardBrand: pick(brands) } : {}),
-      channel: home ? channels[merchant % channels.length]! : pick(channels),
-      country: home ? countries[merchant % countries.length]! : pick(countries),
+      ...(paymentMethod === 'card' ? { cardBrand: random.pick(brands) } : {}),
+      channel: home ? channels[merchant % channels.length]! : random.pick(channels),
+      country: home ? countries[merchant % countries.length]! : random.pick(countries),
       status,
-      ...(status === 'declined' ? { declineCode: pick(declineCodes) } : {}),
-      processorLatencyMs: Math.min(600_000, Math.exp(5 + 0.6 * normal())),
-      ...(random() < 0.7 ? { riskScore: Math.round(random() * 1000) / 10 } : {}),
+      ...(status === 'declined' ? { declineCode: random.pick(declineCodes) } : {}),
+      processorLatencyMs: Math.min(600_000, random.logNormal(Math.exp(5), 0.6)),
+      ...(random.chance(0.7) ? { riskScore: random.int(0, 1000) / 10 } : {}),
     };
     events.push({ transaction, occurredAtMs });
   }

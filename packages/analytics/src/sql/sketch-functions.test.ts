@@ -4,37 +4,23 @@ import {
   type StoredSketch,
   storedSketchQuantile,
 } from '@paymetrics/metric-engine';
+import { Random } from '@paymetrics/scenarios';
 import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** A small seeded generator (mulberry32), so a failing case replays from its seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// Seeded, so a failing case replays from its seed.
 const distributions = {
   /** Processor latency-like: median ~150 ms, long right tail. */
-  lognormal: (random: () => number) => {
-    const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-    return Math.exp(5 + 1.3 * normal);
-  },
+  lognormal: (random: Random) => random.logNormal(Math.exp(5), 1.3),
   /** Amount-like heavy tail (alpha 1.2, minimum 100). */
-  pareto: (random: () => number) => 100 / (1 - random()) ** (1 / 1.2),
+  pareto: (random: Random) => 100 / (1 - random.float()) ** (1 / 1.2),
   /** Two modes two orders of magnitude apart (fast approvals, slow timeouts), with some zeros. */
-  bimodal: (random: () => number) => {
-    const u = random();
+  bimodal: (random: Random) => {
+    const u = random.float();
     if (u < 0.03) return 0;
-    const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-    return u < 0.7 ? Math.exp(3.5 + 0.3 * normal) : Math.exp(8 + 0.4 * normal);
+    return u < 0.7 ? random.logNormal(Math.exp(3.5), 0.3) : random.logNormal(Math.exp(8), 0.4);
   },
 } as const;
 
@@ -89,11 +75,11 @@ describe('paymetrics_sketch_merge and paymetrics_sketch_quantile', () => {
         fc.integer({ min: 1, max: 40 }),
         fc.constantFrom(0.01, 0.02, 0.005),
         async (distribution, seed, count, partCount, accuracy) => {
-          const random = seeded(seed);
+          const random = new Random(seed);
           const values = Array.from({ length: count }, () => distributions[distribution](random));
           // Values fall into parts at random, as events fall into windows and batches.
           const partValues: number[][] = Array.from({ length: partCount }, () => []);
-          for (const value of values) partValues[Math.floor(random() * partCount)]!.push(value);
+          for (const value of values) partValues[random.int(0, partCount - 1)]!.push(value);
           const parts = partValues.map((part) => sketchOf(part, accuracy));
           const { merged, readings } = await mergeAndRead(parts);
 
