@@ -21,7 +21,6 @@ export {
   DEFAULT_FUTURE_TOLERANCE_MS,
   DEFAULT_MAX_INLINE_BYTES,
   MAX_ERROR_MESSAGE_LENGTH,
-  overflowBlobName,
   sanitizeErrorMessage,
   withPayloadRef,
 } from './poison.js';

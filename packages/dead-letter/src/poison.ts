@@ -91,17 +91,6 @@ export function withPayloadRef(record: FailedItemRecord, payloadRef: string): Fa
 }
 
 /**
- * A deterministic archive name per source position, so storing the overflow again on a
- * redelivered batch overwrites instead of duplicating.
- */
-export function overflowBlobName(
-  record: Pick<FailedItemRecord, 'source' | 'partitionId' | 'sequenceNumber'>,
-): string {
-  const segment = (value: string) => encodeURIComponent(value).replaceAll('.', '%2E');
-  return `failed-items/${segment(record.source)}/${segment(record.partitionId)}/${record.sequenceNumber}.bin`;
-}
-
-/**
  * Only a future event can become acceptable by waiting; every other rule fails the same way
  * on every attempt, so those items wait for a person (null).
  */
