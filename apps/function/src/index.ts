@@ -7,6 +7,7 @@ import { closeRuntime } from './runtime.js';
 // function files registers them.
 export { detectAnomaliesTimer } from './functions/detect-anomalies.js';
 export { processPayments } from './functions/process-payments.js';
+export { refreshRollupsTimer } from './functions/refresh-rollups.js';
 export { retryFailedItems } from './functions/retry-failed-items.js';
 export { closeRuntime, getRuntime } from './runtime.js';
 

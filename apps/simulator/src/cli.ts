@@ -18,6 +18,7 @@ import {
   incidentSyntax,
   parseIncident,
 } from '@paymetrics/scenarios';
+import { refreshRollups } from '@paymetrics/storage-adapters';
 import { createPublishTrace, readGaugeCounts, registerDatabaseGauges } from '@paymetrics/telemetry';
 import { exitWhenStuck } from '@paymetrics/telemetry-export';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -263,6 +264,8 @@ async function simulateInto(options: SimulateOptions, migrate: boolean): Promise
     localRun = run;
     const totals = await run;
     progress?.stop();
+    // The Function refreshes the hour and day rollups on a timer; a local run does it once at the end.
+    await refreshRollups(runtime.db);
     const windows = [...totals.windowsTouched];
     const summary = await summarizeDatabase(
       runtime.db,

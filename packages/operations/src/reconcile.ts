@@ -2,7 +2,7 @@ import { compareStrings, defaultEventTimeBounds, WINDOW_MS, windowStartMs } from
 import type { Database } from '@paymetrics/storage-adapters';
 import type { Kysely } from 'kysely';
 import { type CheckResult, globalChecks, type PartitionReport, partitionReport } from './reconcile-checks.js';
-import { checkRollups } from './reconcile-rollups.js';
+import { checkRollups, type RollupCheck } from './reconcile-rollups.js';
 import { formatCount } from './reconcile-sentences.js';
 import { readSnapshot } from './reconcile-snapshot.js';
 import { defaultSequencePolicy, type SequencePolicyOf } from './sequence-policy.js';
@@ -120,14 +120,14 @@ export async function reconcile(
     duplicates: sum(partitions.map((p) => p.duplicates)),
   };
 
-  const rollupMismatches = await checkRollups(db, range);
+  const rollups = await checkRollups(db, range);
   const global = [
     ...globalChecks(snapshot, totals.counted + totals.retriedCounted, {
       now,
       retentionMs: options.processedEventsRetentionMs ?? defaultEventTimeBounds.maxLatenessMs,
       declineMetric,
     }),
-    rollupCheck(rollupMismatches),
+    rollupCheck(rollups),
   ];
 
   const covered = {
@@ -151,12 +151,16 @@ export async function reconcile(
 }
 
 /** The hour and day rollups equal the sum of their 5-minute rows over the days of the range. */
-function rollupCheck(mismatches: Awaited<ReturnType<typeof checkRollups>>): CheckResult {
+function rollupCheck({ mismatches, pendingHours }: RollupCheck): CheckResult {
   if (mismatches.length === 0) {
+    const pending =
+      pendingHours === 0
+        ? ''
+        : ` (${formatCount(pendingHours)} hour${pendingHours === 1 ? '' : 's'} awaiting the next rollup refresh not compared)`;
     return {
       check: 'rollups',
       status: 'ok',
-      detail: 'hour and day rollups equal the sum of their 5-minute rows',
+      detail: `hour and day rollups equal the sum of their 5-minute rows${pending}`,
     };
   }
   const tables = mismatches.map(

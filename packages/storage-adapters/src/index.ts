@@ -83,5 +83,6 @@ export {
   createPostgresMetricsStore,
   type PostgresMetricsStoreOptions,
 } from './postgres/postgres-metrics-store.js';
+export { refreshRollups } from './rollups.js';
 export { canonicalDimensionsJson } from './sql/batch-rows.js';
 export { createKyselyMetricsStore } from './sql/kysely-metrics-store.js';

@@ -11,6 +11,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from './database.js';
 import type { MetricsStore, PartitionRef } from './metrics-store.js';
+import { refreshRollups } from './rollups.js';
 
 /** A store under test plus a side door for assertions, on a migrated database. */
 export interface MetricsStoreHarness {
@@ -560,6 +561,80 @@ export function describeMetricsStoreContract(
         expect(rows[1]!.event_id).toBe(uuid(7));
         expect(rows[2]!.payload).toBeNull();
         expect(rows[2]!.error_code).toBe('payload_too_large');
+      });
+    });
+
+    describe('hour and day rollups', () => {
+      const rollupRow = (table: 'payment_metrics_1h' | 'payment_metrics_1d', merchantId: string) =>
+        sql<{ window_start: Date; txn_count: string; amount_minor_sum: string; latency_ms_max: number }>`
+          SELECT window_start, txn_count::text, amount_minor_sum::text, latency_ms_max
+            FROM ${sql.table(table)} WHERE merchant_id = ${merchantId}`.execute(harness.db);
+      const histogramRollup = (merchantId: string) =>
+        sql<{ count: string; sketch: StoredSketch }>`
+          SELECT count::text, sketch FROM aggregate_histograms_1h
+           WHERE dimensions ->> 'merchant_id' = ${merchantId}`.execute(harness.db);
+      const latency = (
+        merchantId: string,
+        windowStartMs: number,
+        bins: Record<string, number>,
+      ): HistogramRow => ({
+        windowStartMs,
+        metricName: 'processor_latency_ms',
+        dimensions: { merchant_id: merchantId },
+        count: Object.values(bins).reduce((a, b) => a + b, 0),
+        sum: 10,
+        min: 1,
+        max: 9,
+        sketch: sketch(bins),
+      });
+
+      it('rebuilds the hours and days a batch changed, and only once', async () => {
+        const merchantId = nextId('rollup');
+        const nextWindow = WINDOW + WINDOW_MS;
+        await harness.store.transaction((writer) =>
+          writer.writeMetrics(
+            metrics({
+              paymentMetrics: [
+                payment(merchantId),
+                payment(merchantId, { windowStartMs: nextWindow, latencyMsMax: 99 }),
+              ],
+              histograms: [
+                latency(merchantId, WINDOW, { '10': 2 }),
+                latency(merchantId, nextWindow, { '10': 1, '12': 4 }),
+              ],
+            }),
+          ),
+        );
+        // Not in the rollups until refreshed: the batch only marked its windows.
+        expect((await rollupRow('payment_metrics_1h', merchantId)).rows).toEqual([]);
+        expect(await refreshRollups(harness.db)).toBeGreaterThanOrEqual(1);
+        expect(await refreshRollups(harness.db)).toBe(0);
+
+        const hour = new Date(Math.floor(WINDOW / 3_600_000) * 3_600_000);
+        const day = new Date(Math.floor(WINDOW / 86_400_000) * 86_400_000);
+        for (const [table, start] of [
+          ['payment_metrics_1h', hour],
+          ['payment_metrics_1d', day],
+        ] as const) {
+          const { rows } = await rollupRow(table, merchantId);
+          expect(rows.map((r) => ({ ...r, window_start: new Date(r.window_start) }))).toEqual([
+            { window_start: start, txn_count: '6', amount_minor_sum: '600', latency_ms_max: 99 },
+          ]);
+        }
+        expect((await histogramRollup(merchantId)).rows).toEqual([
+          { count: '7', sketch: { relativeAccuracy: 0.01, zeroCount: 0, bins: { '10': 3, '12': 4 } } },
+        ]);
+
+        // A late update to one window marks it again; the refresh folds it into the same rows.
+        await harness.store.transaction((writer) =>
+          writer.writeMetrics(
+            metrics({ paymentMetrics: [payment(merchantId, { txnCount: 4, approvedCount: 2 })] }),
+          ),
+        );
+        expect(await refreshRollups(harness.db)).toBeGreaterThanOrEqual(1);
+        expect((await rollupRow('payment_metrics_1d', merchantId)).rows.map((r) => r.txn_count)).toEqual([
+          '10',
+        ]);
       });
     });
 

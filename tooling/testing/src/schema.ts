@@ -8,9 +8,11 @@ import { createTestDatabase, type TestDatabase } from './databases.js';
 
 const schemaDir = fileURLToPath(new URL('../../../database/schemas/', import.meta.url));
 
-/** database/schemas/*.sql in apply order, each a whole script. */
-export function schemaScripts(): string[] {
-  return schemaFileNames().map((name) => readFileSync(`${schemaDir}${name}`, 'utf8'));
+/** database/schemas/*.sql in apply order, each a whole script; only those named before `before` if given. */
+export function schemaScripts(before?: string): string[] {
+  return schemaFileNames()
+    .filter((name) => before === undefined || name < before)
+    .map((name) => readFileSync(`${schemaDir}${name}`, 'utf8'));
 }
 
 function schemaFileNames(): string[] {
@@ -27,13 +29,20 @@ export async function copySchemaDir(count?: number): Promise<{ dir: string; disp
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A fresh database with every schema file applied, for tests that are not about migrating. */
-export async function createSchemaDatabase(prefix = 'test', serverUrl?: string): Promise<TestDatabase> {
+/**
+ * A fresh database with every schema file applied, for tests that are not about migrating;
+ * `before` stops at the first file named from it on (an earlier schema, for an A/B measurement).
+ */
+export async function createSchemaDatabase(
+  prefix = 'test',
+  serverUrl?: string,
+  options: { readonly before?: string } = {},
+): Promise<TestDatabase> {
   const database = await createTestDatabase(prefix, serverUrl);
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    for (const script of schemaScripts()) await client.query(script);
+    for (const script of schemaScripts(options.before)) await client.query(script);
   } finally {
     await client.end();
   }

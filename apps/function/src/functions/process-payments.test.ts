@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { RetryableBatchError } from '@paymetrics/dead-letter';
 import { createBlobContainerClient } from '@paymetrics/storage-adapters';
 import {
-  createSchemaDatabase,
   type PostgresServer,
   schemaScripts,
   startPostgresServer,
-  type TestDatabase,
   testAzuriteConnectionString,
 } from '@paymetrics/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import type { Database } from '@paymetrics/storage-adapters';
+import { type Database, refreshRollups } from '@paymetrics/storage-adapters';
 import { type Kysely, sql } from 'kysely';
 import { type ClosedWindowOptions, closedHorizonMs, WINDOW_MS, windowsToExamine } from './closed-windows.js';
 import {
@@ -66,6 +66,8 @@ export async function detectAnomalies(
   db: Kysely<Database>,
   options: DetectOptions = {},
 ): Promise<DetectSummary> {
+  // The hour baselines come from the rollups, which the batches leave to a refresh.
+  await refreshRollups(db);
   const settings = { ...defaultDetectorSettings, ...options.settings };
   const fdr = options.falseDiscoveryRate ?? defaultFalseDiscoveryRate;
   const horizonMs = await closedHorizonMs(db, options);

@@ -1,0 +1,130 @@
+-- The hour and day rollups move out of the batch's transaction. Keeping them there (11_rollups.sql)
+-- cost two thirds of the database time of every batch: per 1,000 realistic events about 87 ms of
+-- rollup upserts (most of it merging and subtracting jsonb sketches) against 40 ms for the batch's
+-- own writes (docs/performance.md, "Rollups"). Now a batch only records which 5-minute windows
+-- it changed, and paymetrics_refresh_rollups() rebuilds the hours and days of those windows from
+-- the 5-minute rows: an incremental job with a watermark (the pending marks), run by a timer in
+-- the Function, at the end of a local run, and before detection and segmentation.
+-- A rollup row therefore equals the sum of its 5-minute rows once refreshed; `pnpm reconcile`
+-- checks every hour and day that has no refresh pending.
+
+DROP TRIGGER payment_metrics_5m_rollup_insert ON payment_metrics_5m;
+DROP TRIGGER payment_metrics_5m_rollup_update ON payment_metrics_5m;
+DROP TRIGGER aggregate_histograms_rollup_insert ON aggregate_histograms;
+DROP TRIGGER aggregate_histograms_rollup_update ON aggregate_histograms;
+DROP FUNCTION paymetrics_rollup_payment_metrics();
+DROP FUNCTION paymetrics_rollup_histograms();
+
+-- Append-only and without a key: concurrent partitions never wait on each other's marks.
+CREATE TABLE rollup_pending (
+  window_start timestamptz NOT NULL,
+  marked_at    timestamptz NOT NULL DEFAULT now()
+);
+
+COMMENT ON TABLE rollup_pending IS
+  '5-minute windows whose payment_metrics_5m or aggregate_histograms rows changed since the hour and day rollups were last rebuilt; paymetrics_refresh_rollups() consumes them.';
+
+-- Whatever writes a 5-minute row (the batch writer, a repair script) marks its windows in the
+-- same transaction, so no change can miss its refresh.
+CREATE FUNCTION paymetrics_mark_rollup_pending() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO rollup_pending (window_start) SELECT DISTINCT window_start FROM new_rows;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER payment_metrics_5m_mark_insert AFTER INSERT ON payment_metrics_5m
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION paymetrics_mark_rollup_pending();
+CREATE TRIGGER payment_metrics_5m_mark_update AFTER UPDATE ON payment_metrics_5m
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION paymetrics_mark_rollup_pending();
+CREATE TRIGGER aggregate_histograms_mark_insert AFTER INSERT ON aggregate_histograms
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION paymetrics_mark_rollup_pending();
+CREATE TRIGGER aggregate_histograms_mark_update AFTER UPDATE ON aggregate_histograms
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION paymetrics_mark_rollup_pending();
+
+-- Rebuilds every hour with a pending mark, and every day holding such an hour, from the rows
+-- below it; returns the number of hours rebuilt. Correct under concurrent batches: the marks it
+-- takes were committed before it took them, so the rows it then reads include their changes; a
+-- batch committing meanwhile leaves its own mark for the next run. One refresh at a time (an
+-- advisory lock), and each run is one transaction, so readers see whole hours and days.
+CREATE FUNCTION paymetrics_refresh_rollups() RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  hours timestamptz[];
+  days timestamptz[];
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('paymetrics_refresh_rollups'));
+  WITH taken AS (DELETE FROM rollup_pending RETURNING window_start)
+  SELECT array_agg(DISTINCT date_trunc('hour', window_start, 'UTC')) INTO hours FROM taken;
+  IF hours IS NULL THEN
+    RETURN 0;
+  END IF;
+  SELECT array_agg(DISTINCT date_trunc('day', h, 'UTC')) INTO days FROM unnest(hours) AS h;
+
+  DELETE FROM payment_metrics_1h WHERE window_start = ANY (hours);
+  INSERT INTO payment_metrics_1h (
+    window_start, merchant_id, payment_method, card_brand, currency, country, channel,
+    txn_count, approved_count, declined_count, error_count, amount_minor_sum, approved_amount_minor_sum,
+    latency_ms_sum, latency_ms_min, latency_ms_max)
+  SELECT h.hour, m.merchant_id, m.payment_method, m.card_brand, m.currency, m.country, m.channel,
+         sum(m.txn_count), sum(m.approved_count), sum(m.declined_count), sum(m.error_count),
+         sum(m.amount_minor_sum), sum(m.approved_amount_minor_sum),
+         sum(m.latency_ms_sum), min(m.latency_ms_min), max(m.latency_ms_max)
+    FROM unnest(hours) AS h(hour)
+    JOIN payment_metrics_5m m ON m.window_start >= h.hour AND m.window_start < h.hour + interval '1 hour'
+   GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+  DELETE FROM payment_metrics_1d WHERE window_start = ANY (days);
+  INSERT INTO payment_metrics_1d (
+    window_start, merchant_id, payment_method, card_brand, currency, country, channel,
+    txn_count, approved_count, declined_count, error_count, amount_minor_sum, approved_amount_minor_sum,
+    latency_ms_sum, latency_ms_min, latency_ms_max)
+  SELECT d.day, m.merchant_id, m.payment_method, m.card_brand, m.currency, m.country, m.channel,
+         sum(m.txn_count), sum(m.approved_count), sum(m.declined_count), sum(m.error_count),
+         sum(m.amount_minor_sum), sum(m.approved_amount_minor_sum),
+         sum(m.latency_ms_sum), min(m.latency_ms_min), max(m.latency_ms_max)
+    FROM unnest(days) AS d(day)
+    JOIN payment_metrics_1h m ON m.window_start >= d.day AND m.window_start < d.day + interval '1 day'
+   GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+  DELETE FROM aggregate_histograms_1h WHERE window_start = ANY (hours);
+  INSERT INTO aggregate_histograms_1h (window_start, metric_name, dimensions, relative_accuracy, count, sum, min, max, sketch)
+  SELECT h.hour, a.metric_name, a.dimensions, min(a.relative_accuracy), sum(a.count), sum(a.sum),
+         min(a.min), max(a.max), paymetrics_sketch_merge(a.sketch)
+    FROM unnest(hours) AS h(hour)
+    JOIN aggregate_histograms a ON a.window_start >= h.hour AND a.window_start < h.hour + interval '1 hour'
+   GROUP BY 1, 2, 3;
+
+  DELETE FROM aggregate_histograms_1d WHERE window_start = ANY (days);
+  INSERT INTO aggregate_histograms_1d (window_start, metric_name, dimensions, relative_accuracy, count, sum, min, max, sketch)
+  SELECT d.day, a.metric_name, a.dimensions, min(a.relative_accuracy), sum(a.count), sum(a.sum),
+         min(a.min), max(a.max), paymetrics_sketch_merge(a.sketch)
+    FROM unnest(days) AS d(day)
+    JOIN aggregate_histograms_1h a ON a.window_start >= d.day AND a.window_start < d.day + interval '1 day'
+   GROUP BY 1, 2, 3;
+
+  RETURN cardinality(hours);
+END;
+$$;
+
+COMMENT ON FUNCTION paymetrics_refresh_rollups() IS
+  'Rebuilds the hour and day rollups of every 5-minute window marked in rollup_pending from the rows below them; returns the hours rebuilt. Safe to run at any time and concurrently with the pipeline.';
+
+COMMENT ON TABLE payment_metrics_1h IS
+  'payment_metrics_5m summed per UTC hour (window_start = the hour), same key and measures; rebuilt by paymetrics_refresh_rollups() for the hours in rollup_pending.';
+COMMENT ON TABLE payment_metrics_1d IS
+  'payment_metrics_5m summed per UTC day (window_start = midnight UTC), same key and measures; rebuilt by paymetrics_refresh_rollups() from the hour rows.';
+
+ALTER TABLE rollup_pending OWNER TO paymetrics_owner;
+ALTER FUNCTION paymetrics_mark_rollup_pending() OWNER TO paymetrics_owner;
+ALTER FUNCTION paymetrics_refresh_rollups() OWNER TO paymetrics_owner;
+REVOKE ALL ON rollup_pending FROM PUBLIC;
+REVOKE ALL ON FUNCTION paymetrics_refresh_rollups() FROM PUBLIC;
+-- The marking triggers run as the writing role; the refresh runs as the owner (SECURITY DEFINER),
+-- so the writer may rebuild rollups without the right to delete anything itself.
+GRANT INSERT ON rollup_pending TO paymetrics_writer;
+GRANT SELECT ON rollup_pending TO paymetrics_reader;
+GRANT EXECUTE ON FUNCTION paymetrics_refresh_rollups() TO paymetrics_writer;
+REVOKE INSERT, UPDATE ON payment_metrics_1h, payment_metrics_1d, aggregate_histograms_1h, aggregate_histograms_1d
+  FROM paymetrics_writer;
