@@ -6,7 +6,9 @@
 -- the 5-minute rows: an incremental job with a watermark (the pending marks), run by a timer in
 -- the Function, at the end of a local run, and before detection and segmentation.
 -- A rollup row therefore equals the sum of its 5-minute rows once refreshed; `pnpm reconcile`
--- checks every hour and day that has no refresh pending.
+-- checks every hour and day that has no refresh pending. Readers never see the lag: the
+-- *_current views (and the views for people from 13_analytics_views.sql) sum the few hours and
+-- days awaiting a refresh from the rows below them.
 
 DROP TRIGGER payment_metrics_5m_rollup_insert ON payment_metrics_5m;
 DROP TRIGGER payment_metrics_5m_rollup_update ON payment_metrics_5m;
@@ -116,7 +118,127 @@ COMMENT ON TABLE payment_metrics_1h IS
 COMMENT ON TABLE payment_metrics_1d IS
   'payment_metrics_5m summed per UTC day (window_start = midnight UTC), same key and measures; rebuilt by paymetrics_refresh_rollups() from the hour rows.';
 
+-- What readers use for hours (the dashboard's 24-hour and 7-day views): the hour rollup where
+-- it is current, and the 5-minute rows summed on the fly for the few hours awaiting a refresh, so
+-- a reader never sees an hour behind its 5-minute rows.
+CREATE VIEW payment_metrics_1h_current AS
+WITH pending AS (SELECT DISTINCT date_trunc('hour', window_start, 'UTC') AS hour FROM rollup_pending)
+SELECT r.window_start, r.merchant_id, r.payment_method, r.card_brand, r.currency, r.country, r.channel,
+       r.txn_count, r.approved_count, r.declined_count, r.error_count, r.amount_minor_sum,
+       r.approved_amount_minor_sum, r.latency_ms_sum, r.latency_ms_min, r.latency_ms_max
+  FROM payment_metrics_1h r
+ WHERE r.window_start NOT IN (SELECT hour FROM pending)
+UNION ALL
+SELECT p.hour, m.merchant_id, m.payment_method, m.card_brand, m.currency, m.country, m.channel,
+       sum(m.txn_count)::bigint, sum(m.approved_count)::bigint, sum(m.declined_count)::bigint,
+       sum(m.error_count)::bigint, sum(m.amount_minor_sum), sum(m.approved_amount_minor_sum),
+       sum(m.latency_ms_sum), min(m.latency_ms_min), max(m.latency_ms_max)
+  FROM pending p
+  JOIN payment_metrics_5m m ON m.window_start >= p.hour AND m.window_start < p.hour + interval '1 hour'
+ GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+CREATE VIEW aggregate_histograms_1h_current AS
+WITH pending AS (SELECT DISTINCT date_trunc('hour', window_start, 'UTC') AS hour FROM rollup_pending)
+SELECT r.window_start, r.metric_name, r.dimensions, r.relative_accuracy, r.count, r.sum, r.min, r.max, r.sketch
+  FROM aggregate_histograms_1h r
+ WHERE r.window_start NOT IN (SELECT hour FROM pending)
+UNION ALL
+SELECT p.hour, a.metric_name, a.dimensions, min(a.relative_accuracy), sum(a.count)::bigint, sum(a.sum),
+       min(a.min), max(a.max), paymetrics_sketch_merge(a.sketch)
+  FROM pending p
+  JOIN aggregate_histograms a ON a.window_start >= p.hour AND a.window_start < p.hour + interval '1 hour'
+ GROUP BY 1, 2, 3;
+
+COMMENT ON VIEW payment_metrics_1h_current IS
+  'payment_metrics_1h, with the hours awaiting paymetrics_refresh_rollups() summed from payment_metrics_5m: always equal to the 5-minute rows.';
+COMMENT ON VIEW aggregate_histograms_1h_current IS
+  'aggregate_histograms_1h, with the hours awaiting paymetrics_refresh_rollups() merged from aggregate_histograms: always equal to the 5-minute rows.';
+
+CREATE VIEW payment_metrics_1d_current AS
+WITH pending AS (SELECT DISTINCT date_trunc('day', window_start, 'UTC') AS day FROM rollup_pending)
+SELECT r.window_start, r.merchant_id, r.payment_method, r.card_brand, r.currency, r.country, r.channel,
+       r.txn_count, r.approved_count, r.declined_count, r.error_count, r.amount_minor_sum,
+       r.approved_amount_minor_sum, r.latency_ms_sum, r.latency_ms_min, r.latency_ms_max
+  FROM payment_metrics_1d r
+ WHERE r.window_start NOT IN (SELECT day FROM pending)
+UNION ALL
+SELECT p.day, m.merchant_id, m.payment_method, m.card_brand, m.currency, m.country, m.channel,
+       sum(m.txn_count)::bigint, sum(m.approved_count)::bigint, sum(m.declined_count)::bigint,
+       sum(m.error_count)::bigint, sum(m.amount_minor_sum), sum(m.approved_amount_minor_sum),
+       sum(m.latency_ms_sum), min(m.latency_ms_min), max(m.latency_ms_max)
+  FROM pending p
+  JOIN payment_metrics_1h_current m ON m.window_start >= p.day AND m.window_start < p.day + interval '1 day'
+ GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+CREATE VIEW aggregate_histograms_1d_current AS
+WITH pending AS (SELECT DISTINCT date_trunc('day', window_start, 'UTC') AS day FROM rollup_pending)
+SELECT r.window_start, r.metric_name, r.dimensions, r.relative_accuracy, r.count, r.sum, r.min, r.max, r.sketch
+  FROM aggregate_histograms_1d r
+ WHERE r.window_start NOT IN (SELECT day FROM pending)
+UNION ALL
+SELECT p.day, a.metric_name, a.dimensions, min(a.relative_accuracy), sum(a.count)::bigint, sum(a.sum),
+       min(a.min), max(a.max), paymetrics_sketch_merge(a.sketch)
+  FROM pending p
+  JOIN aggregate_histograms_1h_current a ON a.window_start >= p.day AND a.window_start < p.day + interval '1 day'
+ GROUP BY 1, 2, 3;
+
+COMMENT ON VIEW payment_metrics_1d_current IS
+  'payment_metrics_1d, with the days awaiting paymetrics_refresh_rollups() summed from payment_metrics_1h_current.';
+COMMENT ON VIEW aggregate_histograms_1d_current IS
+  'aggregate_histograms_1d, with the days awaiting paymetrics_refresh_rollups() merged from aggregate_histograms_1h_current.';
+
+-- The views for people (13_analytics_views.sql) read the current forms, so they never lag.
+CREATE OR REPLACE VIEW payment_metrics_grains AS
+SELECT '5m'::text AS grain, window_start, window_start + interval '5 minutes' AS window_end,
+       merchant_id, payment_method, card_brand, currency, country, channel, txn_count, approved_count, declined_count,
+       error_count, amount_minor_sum, approved_amount_minor_sum, latency_ms_sum, latency_ms_min, latency_ms_max
+  FROM payment_metrics_5m
+UNION ALL
+SELECT '1h', window_start, window_start + interval '1 hour',
+       merchant_id, payment_method, card_brand, currency, country, channel, txn_count, approved_count, declined_count,
+       error_count, amount_minor_sum, approved_amount_minor_sum, latency_ms_sum, latency_ms_min, latency_ms_max
+  FROM payment_metrics_1h_current
+UNION ALL
+SELECT '1d', window_start, window_start + interval '1 day',
+       merchant_id, payment_method, card_brand, currency, country, channel, txn_count, approved_count, declined_count,
+       error_count, amount_minor_sum, approved_amount_minor_sum, latency_ms_sum, latency_ms_min, latency_ms_max
+  FROM payment_metrics_1d_current;
+
+CREATE OR REPLACE VIEW latency_quantiles AS
+WITH sketches AS (
+  SELECT '5m'::text AS grain, window_start, window_start + interval '5 minutes' AS window_end, dimensions,
+         count, sum, max, sketch
+    FROM aggregate_histograms WHERE metric_name = 'processor_latency_ms'
+  UNION ALL
+  SELECT '1h', window_start, window_start + interval '1 hour', dimensions, count, sum, max, sketch
+    FROM aggregate_histograms_1h_current WHERE metric_name = 'processor_latency_ms'
+  UNION ALL
+  SELECT '1d', window_start, window_start + interval '1 day', dimensions, count, sum, max, sketch
+    FROM aggregate_histograms_1d_current WHERE metric_name = 'processor_latency_ms'
+), scoped AS (
+  SELECT grain, window_start, window_end, (SELECT min(k) FROM jsonb_object_keys(dimensions) AS k) AS scope_kind,
+         dimensions AS scope, count, sum, max, sketch
+    FROM sketches
+  UNION ALL
+  SELECT grain, window_start, window_end, 'overall', '{}'::jsonb, sum(count), sum(sum), max(max),
+         paymetrics_sketch_merge(sketch)
+    FROM sketches WHERE dimensions ? 'merchant_id'
+   GROUP BY grain, window_start, window_end
+)
+SELECT grain, window_start, window_end, scope_kind, scope ->> scope_kind AS scope_value, scope,
+       count AS txn_count,
+       paymetrics_sketch_quantile(sketch, 0.5) AS p50_ms,
+       paymetrics_sketch_quantile(sketch, 0.95) AS p95_ms,
+       paymetrics_sketch_quantile(sketch, 0.99) AS p99_ms,
+       sum::double precision / nullif(count, 0) AS mean_ms,
+       max AS max_ms
+  FROM scoped;
+
 ALTER TABLE rollup_pending OWNER TO paymetrics_owner;
+ALTER VIEW payment_metrics_1h_current OWNER TO paymetrics_owner;
+ALTER VIEW aggregate_histograms_1h_current OWNER TO paymetrics_owner;
+ALTER VIEW payment_metrics_1d_current OWNER TO paymetrics_owner;
+ALTER VIEW aggregate_histograms_1d_current OWNER TO paymetrics_owner;
 ALTER FUNCTION paymetrics_mark_rollup_pending() OWNER TO paymetrics_owner;
 ALTER FUNCTION paymetrics_refresh_rollups() OWNER TO paymetrics_owner;
 REVOKE ALL ON rollup_pending FROM PUBLIC;
@@ -124,7 +246,8 @@ REVOKE ALL ON FUNCTION paymetrics_refresh_rollups() FROM PUBLIC;
 -- The marking triggers run as the writing role; the refresh runs as the owner (SECURITY DEFINER),
 -- so the writer may rebuild rollups without the right to delete anything itself.
 GRANT INSERT ON rollup_pending TO paymetrics_writer;
-GRANT SELECT ON rollup_pending TO paymetrics_reader;
+GRANT SELECT ON rollup_pending, payment_metrics_1h_current, aggregate_histograms_1h_current,
+  payment_metrics_1d_current, aggregate_histograms_1d_current TO paymetrics_reader, paymetrics_writer;
 GRANT EXECUTE ON FUNCTION paymetrics_refresh_rollups() TO paymetrics_writer;
 REVOKE INSERT, UPDATE ON payment_metrics_1h, payment_metrics_1d, aggregate_histograms_1h, aggregate_histograms_1d
   FROM paymetrics_writer;

@@ -10,16 +10,20 @@ export async function tableExists(db: ReportingDatabase, name: string): Promise<
   return rows[0]?.present === true;
 }
 
-/** The payment metrics table to read at a grain: the hourly rollup when it exists, else the 5-minute rows. */
+/**
+ * The payment metrics table to read at a grain: the hourly rollup when it exists (through the view
+ * that sums the hours still awaiting a rollup refresh), else the 5-minute rows.
+ */
 export async function paymentMetricsTable(db: ReportingDatabase, grain: Grain): Promise<RawBuilder<unknown>> {
-  if (grain === '1h' && (await tableExists(db, 'payment_metrics_1h'))) return sql.table('payment_metrics_1h');
+  if (grain === '1h' && (await tableExists(db, 'payment_metrics_1h_current')))
+    return sql.table('payment_metrics_1h_current');
   return sql.table('payment_metrics_5m');
 }
 
-/** The histogram table to read at a grain: the hourly merge when it exists, else the 5-minute rows. */
+/** The histogram table to read at a grain: the hourly merge when it exists (current, as above), else the 5-minute rows. */
 export async function histogramsTable(db: ReportingDatabase, grain: Grain): Promise<RawBuilder<unknown>> {
-  if (grain === '1h' && (await tableExists(db, 'aggregate_histograms_1h')))
-    return sql.table('aggregate_histograms_1h');
+  if (grain === '1h' && (await tableExists(db, 'aggregate_histograms_1h_current')))
+    return sql.table('aggregate_histograms_1h_current');
   return sql.table('aggregate_histograms');
 }
 

@@ -607,6 +607,12 @@ export function describeMetricsStoreContract(
         );
         // Not in the rollups until refreshed: the batch only marked its windows.
         expect((await rollupRow('payment_metrics_1h', merchantId)).rows).toEqual([]);
+        // Readers use the current views, which sum the hours awaiting a refresh on the fly.
+        const current = await sql<{ txn_count: string }>`
+          SELECT txn_count::text FROM payment_metrics_1d_current WHERE merchant_id = ${merchantId}`.execute(
+          harness.db,
+        );
+        expect(current.rows).toEqual([{ txn_count: '6' }]);
         expect(await refreshRollups(harness.db)).toBeGreaterThanOrEqual(1);
         expect(await refreshRollups(harness.db)).toBe(0);
 
