@@ -7,13 +7,12 @@ import type {
   TimeSeries,
 } from '@paymetrics/reporting';
 import { openReaderDatabase, type ReaderDatabase } from '@paymetrics/runtime';
-import { createSchemaDatabase, findFreePort, type TestDatabase } from '@paymetrics/testing';
+import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboardApp } from '../src/app.js';
 import { Reference } from './reference.js';
-import { PAN_IN_BAD_LINE, seedScenario } from './seed.js';
+import { lockMetricsTable, openUnreachableReader, PAN_IN_BAD_LINE, seedScenario } from './seed.js';
 
 interface RangeJson {
   from: string;
@@ -255,13 +254,7 @@ describe('the server', () => {
   });
 
   it('a database that is down gives a 503 with a message, not a stack trace', async () => {
-    const port = await findFreePort();
-    const downReader = await openReaderDatabase({
-      databaseUrl: `postgres://postgres@127.0.0.1:${port}/nothing`,
-      dataDir: '.',
-      statementTimeoutInMs: TIMEOUT_MS,
-      connectionTimeoutInMs: 2_000,
-    });
+    const downReader = await openUnreachableReader(TIMEOUT_MS);
     const downApp = await buildDashboardApp({ db: downReader.db, statementTimeoutInMs: TIMEOUT_MS });
     try {
       for (const url of ['/api/status', '/api/summary?range=1h', '/healthz']) {
@@ -283,18 +276,14 @@ describe('the server', () => {
       statementTimeoutInMs: 300,
     });
     const slowApp = await buildDashboardApp({ db: slowReader.db, statementTimeoutInMs: 300 });
-    const blocker = new pg.Client({ connectionString: database.url });
-    await blocker.connect();
+    const release = await lockMetricsTable(database.url);
     try {
-      await blocker.query('begin');
-      await blocker.query('lock table payment_metrics_5m in access exclusive mode');
       const response = await slowApp.inject({ method: 'GET', url: '/api/summary?range=1h' });
       expect(response.statusCode).toBe(503);
       expect(response.json()).toMatchObject({ error: 'slow_query' });
       expect(response.json().message).toMatch(/did not answer within 0\.3 s/);
     } finally {
-      await blocker.query('rollback');
-      await blocker.end();
+      await release();
       await slowApp.close();
       await slowReader.close();
     }

@@ -1,16 +1,15 @@
 /// <reference lib="dom" />
 
 import { openReaderDatabase, type ReaderDatabase } from '@paymetrics/runtime';
-import { createSchemaDatabase, findFreePort, type TestDatabase } from '@paymetrics/testing';
+import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboardApp } from '../src/app.js';
 import { ensureWebBuild, webOutDir } from '../src/web-build.js';
 import { artifactsDir, launchChromium, settled } from './browser.js';
 import { Reference } from './reference.js';
-import { recordAnalytics, seedScenario } from './seed.js';
+import { lockMetricsTable, openUnreachableReader, recordAnalytics, seedScenario } from './seed.js';
 
 const NOW = Date.now();
 const TIMEOUT_MS = 10_000;
@@ -230,13 +229,7 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
       statementTimeoutInMs: TIMEOUT_MS,
     });
     const emptyServer = await serve(emptyReader);
-    const port = await findFreePort();
-    const downReader = await openReaderDatabase({
-      databaseUrl: `postgres://postgres@127.0.0.1:${port}/nothing`,
-      dataDir: '.',
-      statementTimeoutInMs: TIMEOUT_MS,
-      connectionTimeoutInMs: 2_000,
-    });
+    const downReader = await openUnreachableReader(TIMEOUT_MS);
     const downServer = await serve(downReader);
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     try {
@@ -267,19 +260,15 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
       statementTimeoutInMs: 500,
     });
     const slowServer = await serve(slowReader, 500);
-    const blocker = new pg.Client({ connectionString: database.url });
-    await blocker.connect();
+    const release = await lockMetricsTable(database.url);
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     try {
-      await blocker.query('begin');
-      await blocker.query('lock table payment_metrics_5m in access exclusive mode');
       await page.goto(`${slowServer.url}/?range=1h`);
       await settled(page, ['error']);
       expect(await page.locator('#banner').textContent()).toMatch(/did not answer within 0\.5 s/);
       await page.screenshot({ path: `${artifactsDir}slow-query.png` });
     } finally {
-      await blocker.query('rollback');
-      await blocker.end();
+      await release();
       await page.close();
       await slowServer.app.close();
       await slowReader.close();

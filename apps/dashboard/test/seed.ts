@@ -1,10 +1,37 @@
 import { compileRuleSet, createMetricEngine, defaultRuleSet } from '@paymetrics/metric-engine';
 import { processBatch } from '@paymetrics/pipeline';
+import { openReaderDatabase, type ReaderDatabase } from '@paymetrics/runtime';
 import { generateScenario, parseIncident } from '@paymetrics/scenarios';
 import { createPostgresMetricsStore } from '@paymetrics/storage-adapters';
+import { findFreePort } from '@paymetrics/testing';
 import pg from 'pg';
 
 const MINUTE = 60_000;
+
+/** A reader on a port where no server listens: every query fails to connect. */
+export async function openUnreachableReader(statementTimeoutInMs: number): Promise<ReaderDatabase> {
+  return openReaderDatabase({
+    databaseUrl: `postgres://postgres@127.0.0.1:${await findFreePort()}/nothing`,
+    dataDir: '.',
+    statementTimeoutInMs,
+    connectionTimeoutInMs: 2_000,
+  });
+}
+
+/**
+ * Holds an ACCESS EXCLUSIVE lock on payment_metrics_5m, so every read of it waits (until the
+ * statement timeout cancels it), until the returned function releases the lock.
+ */
+export async function lockMetricsTable(databaseUrl: string): Promise<() => Promise<void>> {
+  const blocker = new pg.Client({ connectionString: databaseUrl });
+  await blocker.connect();
+  await blocker.query('begin');
+  await blocker.query('lock table payment_metrics_5m in access exclusive mode');
+  return async () => {
+    await blocker.query('rollback');
+    await blocker.end();
+  };
+}
 
 /** A card number in a line that fails to decode: the stored sample must show it masked. */
 export const PAN_IN_BAD_LINE = '4111111111111111';

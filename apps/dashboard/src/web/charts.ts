@@ -63,6 +63,16 @@ function bandsPlugin(bands: readonly Band[]): uPlot.Plugin {
   };
 }
 
+/** What every chart shares: its height, UTC time on x, and a cursor that does not zoom. */
+const timeChart: Pick<uPlot.Options, 'height' | 'tzDate' | 'cursor'> = {
+  height: 230,
+  tzDate: utc,
+  cursor: { drag: { x: false, y: false } },
+};
+
+/** A count axis from zero to a tenth above the largest value (at least 1). */
+const upFromZero: uPlot.Scale.Range = (_u, _min, max) => [0, Math.max(max, 1) * 1.1];
+
 /** Creates the chart once its box has a width, and keeps it the width of its box. */
 function mount(
   container: HTMLElement,
@@ -100,16 +110,14 @@ export function approvalVolumeChart(
   return mount(
     container,
     {
-      height: 230,
-      tzDate: utc,
+      ...timeChart,
       legend: { live: true },
-      cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: true },
         pct: {
           range: (_u, min) => [Number.isFinite(min) ? Math.max(0, Math.floor((min - 0.05) * 10) / 10) : 0, 1],
         },
-        txn: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] },
+        txn: { range: upFromZero },
       },
       series: [
         timeSeries,
@@ -170,10 +178,8 @@ export function stackedChart(
   return mount(
     container,
     {
-      height: 230,
-      tzDate: utc,
-      cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] } },
+      ...timeChart,
+      scales: { x: { time: true }, y: { range: upFromZero } },
       series: [
         timeSeries,
         ...order.map((i) => ({
@@ -208,10 +214,8 @@ export function latencyChart(
   return mount(
     container,
     {
-      height: 230,
-      tzDate: utc,
-      cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] } },
+      ...timeChart,
+      scales: { x: { time: true }, y: { range: upFromZero } },
       series: [
         timeSeries,
         ...quantiles.map((q, i) => ({
