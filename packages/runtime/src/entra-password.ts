@@ -1,4 +1,4 @@
-import { type AccessToken, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { AccessToken, TokenCredential } from '@azure/identity';
 
 /** The scope of Microsoft Entra tokens for Azure Database for PostgreSQL. */
 export const POSTGRES_ENTRA_SCOPE = 'https://ossrdbms-aad.database.windows.net/.default';
@@ -30,7 +30,8 @@ export function entraPassword(options: EntraPasswordOptions = {}): () => Promise
   let pending: Promise<AccessToken> | undefined;
 
   const request = async (): Promise<AccessToken> => {
-    credential ??= new DefaultAzureCredential();
+    // Loaded on first use: @azure/identity costs ~40 MB and seconds of start-up to every process.
+    credential ??= new (await import('@azure/identity')).DefaultAzureCredential();
     const token = await credential.getToken(POSTGRES_ENTRA_SCOPE);
     if (!token) throw new Error(`no Entra ID token for ${POSTGRES_ENTRA_SCOPE}`);
     cached = token;

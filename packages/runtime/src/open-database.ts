@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { connectionFailureReason, createPGliteKysely } from '@paymetrics/migrations';
 import type { Database } from '@paymetrics/storage-adapters';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -77,6 +77,8 @@ async function openPGlite(dir: string): Promise<OpenedDatabase> {
   let pglite: PGlite;
   try {
     await mkdir(dir, { recursive: true });
+    // Loaded only for the embedded database: PGlite costs ~40 MB to a process that never uses it.
+    const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create(dir);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from '@paymetrics/storage-adapters';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -91,6 +91,7 @@ async function openPGlite(dir: string): Promise<ReaderDatabase> {
       `no embedded database at ${dir}: run pnpm start (or pnpm simulate --sink local) first, or set DATABASE_URL`,
     );
   }
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create(dir);
   await pglite.exec('SET default_transaction_read_only = on');
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });

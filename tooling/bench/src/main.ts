@@ -67,6 +67,7 @@ async function inChild<T>(task: MeasureTask, label: string): Promise<T> {
   const profileDir = process.env.BENCH_CPU_PROF;
   const args = [
     ...process.execArgv,
+    ...RUNTIME_NODE_FLAGS,
     ...(profileDir
       ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${label}.cpuprofile`]
       : []),
@@ -121,16 +122,16 @@ async function streamRun(
 }
 
 /**
- * The V8 flags the measuring processes run with (the bench script's, passed on to every
- * child): the runtimes' own, `--max-semi-space-size=8`, which `pnpm simulate` / `pnpm start`
- * (apps/simulator's scripts) and the Function (`languageWorkers__node__arguments`) set too.
+ * The V8 flags every measuring process runs with: the runtimes' own, as the Function
+ * (`languageWorkers__node__arguments` in infra/terraform/modules/function-app/main.tf) and
+ * `pnpm simulate` / `pnpm start` (apps/simulator's scripts) set them. A small young generation
+ * and a capped old one keep peak memory near the live set; the bench's own process, which holds
+ * whole workloads in memory, runs without them.
  */
+const RUNTIME_NODE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=192'];
+
 function nodeFlags(): string {
-  const loader = new Set(['--import', '--conditions', '--require']);
-  const flags = process.execArgv.filter(
-    (arg, i, all) => !loader.has(arg) && !loader.has(all[i - 1] ?? '') && !arg.startsWith('--conditions='),
-  );
-  return flags.length > 0 ? flags.join(' ') : 'none (Node defaults)';
+  return RUNTIME_NODE_FLAGS.join(' ');
 }
 
 async function main(): Promise<void> {

@@ -44,7 +44,7 @@ locals {
 
     # Stack traces point at the TypeScript sources of the bundle; a small young generation keeps
     # peak memory where docs/performance.md measured it (the same flags as pnpm simulate).
-    languageWorkers__node__arguments = "--enable-source-maps --max-semi-space-size=8"
+    languageWorkers__node__arguments = "--enable-source-maps --max-semi-space-size=8 --max-old-space-size=192"
   }
 }
 
