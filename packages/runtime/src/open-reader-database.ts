@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from '@paymetrics/storage-adapters';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
