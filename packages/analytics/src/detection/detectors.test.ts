@@ -52,9 +52,22 @@ describe('approvalTests', () => {
       { txn: 20, approved: 6 },
     );
     const [test] = approvalTests(NOW, counts, noHistory, new Set(), settings);
-    expect(test!.pValue).toBeLessThan(1e-6);
+    expect(test!.pValue).toBeLessThan(1e-5);
     expect(test!.minPValue).toBeLessThan(test!.pValue);
     expect(test!.material).toBe(true);
+  });
+
+  it('finds a collapse of a scope with a handful of transactions per window over several windows', () => {
+    // 5 a window at 80%, then 1 of 5 for eight windows: no window or pair says much, eight do.
+    const history = Array.from({ length: 24 }, () => ({ txn: 5, approved: 4 }));
+    const collapse = Array.from({ length: 7 }, () => ({ txn: 5, approved: 1 }));
+    const counts = series([...history, ...collapse], { txn: 5, approved: 1 });
+    const [test] = approvalTests(NOW, counts, noHistory, new Set(), settings);
+    expect(test!.details.lookWindows).toBe(8);
+    expect(test!.pValue).toBeLessThan(1e-5);
+    // Looking at this window and the one before only, the same collapse is little to go by.
+    const [single] = approvalTests(NOW, counts, noHistory, new Set(), { ...settings, approvalLooks: [1, 2] });
+    expect(single!.pValue).toBeGreaterThan(1e-3);
   });
 });
 

@@ -50,6 +50,8 @@ export interface DetectorSettings {
   readonly baselineConfidence: number;
   /** Windows before the examined one that form the recent baseline (24 = 2 hours). */
   readonly recentWindows: number;
+  /** How many of the latest windows each approval test looks at: this one alone, and with those before it. */
+  readonly approvalLooks: readonly number[];
   /** Days back for the time-of-day baseline (the same UTC hour on those days). */
   readonly historyDays: number;
   /** Material drops and rises: each test's null is "less than this", so only these can be significant. */
@@ -65,6 +67,7 @@ export const defaultDetectorSettings: DetectorSettings = {
   minBaselineCount: 50,
   baselineConfidence: 0.975,
   recentWindows: 24,
+  approvalLooks: [1, 2, 4, 8],
   historyDays: 7,
   minApprovalDrop: 0.1,
   minDeclineShareRise: 0.05,
@@ -81,7 +84,10 @@ export type Excluded = Set<string>;
 export const excludedKey = (metric: AnomalyMetric, scope: string, windowMs: number) =>
   `${metric}|${scope}|${windowMs}`;
 
-/** Sum of the recent windows' counts, skipping windows excluded for this metric and scope. */
+/**
+ * Sum of the counts of the recent windows before `windowMs` (not including it), skipping windows
+ * excluded for this metric and scope.
+ */
 function recentCounts(
   byWindow: ReadonlyMap<number, Counts>,
   windowMs: number,
@@ -134,12 +140,14 @@ function rateBounds(rate: number, trials: number, confidence: number): { lower: 
 }
 
 /**
- * Approval rate: the baseline p0 is the mean of the recent rate and the same hour's rate on
- * previous days (time of day). The null is "no material drop": the rate is at least
- * p0 - minApprovalDrop, with p0 taken at its lower confidence bound (the baseline is an estimate
- * too); approvals ~ Binomial(n, boundary) and a low tail rejects it. A small scope is also tested
- * over this window and the one before together (two windows hold enough transactions where one
- * does not); the smaller p-value, doubled for the second look, counts.
+ * Approval rate: the baseline p0 is the mean of the recent rate (the windows before the ones
+ * looked at) and the same hour's rate on previous days (time of day). The null is "no material
+ * drop": the rate is at least p0 - minApprovalDrop, with p0 taken at its lower confidence bound
+ * (the baseline is an estimate too); approvals ~ Binomial(n, boundary) and a low tail rejects it.
+ * The test looks at this window alone and together with the windows just before it
+ * (approvalLooks): a busy scope shows a drop in one window, a scope with a handful of
+ * transactions per window (a merchant in its night) only over several. The smallest p-value,
+ * multiplied by the number of looks (Bonferroni), counts; this window must itself be low.
  */
 export function approvalTests(
   windowMs: number,
@@ -149,45 +157,67 @@ export function approvalTests(
   settings: DetectorSettings,
 ): WindowTest[] {
   const tests: WindowTest[] = [];
+  const looks = settings.approvalLooks.length;
   for (const [scope, byWindow] of counts) {
     const now = byWindow.get(windowMs);
     if (!now) continue;
-    const before = byWindow.get(windowMs - WINDOW_MS) ?? { txn: 0, approved: 0 };
-    const pair = { txn: now.txn + before.txn, approved: now.approved + before.approved };
-    if (pair.txn < settings.minWindowCount) continue;
-    const recent = recentCounts(byWindow, windowMs, 'approval_rate', scope, excluded, settings);
     const slot = sameHourCounts(hourly.get(scope), windowMs, settings);
-    const baselines = [recent, slot].filter((b) => b.txn >= settings.minBaselineCount);
-    if (baselines.length === 0) continue;
-    const expected = Math.min(
-      baselines.reduce((sum, b) => sum + b.approved / b.txn, 0) / baselines.length,
-      1,
-    );
-    // The mean of independent rates is as precise as one rate over this many transactions.
-    const effectiveTxn = baselines.length ** 2 / baselines.reduce((sum, b) => sum + 1 / b.txn, 0);
-    const boundary =
-      rateBounds(expected, effectiveTxn, settings.baselineConfidence).lower - settings.minApprovalDrop;
-    if (boundary <= 0) continue;
+    let best:
+      | { look: number; p: number; expected: number; boundary: number; seen: Counts; baseline: number }
+      | undefined;
+    let minPValue = 1;
+    for (const look of [...settings.approvalLooks].sort((a, b) => a - b)) {
+      const firstMs = windowMs - (look - 1) * WINDOW_MS;
+      // Windows already judged anomalous are their anomaly's evidence, not this window's: a look
+      // reaching back into one would report an incident's tail after it ended.
+      let reachesAnomaly = false;
+      const seen = { txn: 0, approved: 0 };
+      for (let w = firstMs; w <= windowMs; w += WINDOW_MS) {
+        reachesAnomaly ||= w < windowMs && excluded.has(excludedKey('approval_rate', scope, w));
+        seen.txn += byWindow.get(w)?.txn ?? 0;
+        seen.approved += byWindow.get(w)?.approved ?? 0;
+      }
+      if (reachesAnomaly) break;
+      if (seen.txn < settings.minWindowCount) continue;
+      // The baseline ends where the look starts: the windows judged are not their own baseline.
+      const recent = recentCounts(byWindow, firstMs, 'approval_rate', scope, excluded, settings);
+      const baselines = [recent, slot].filter((b) => b.txn >= settings.minBaselineCount);
+      if (baselines.length === 0) continue;
+      const expected = Math.min(
+        baselines.reduce((sum, b) => sum + b.approved / b.txn, 0) / baselines.length,
+        1,
+      );
+      // The mean of independent rates is as precise as one rate over this many transactions.
+      const effectiveTxn = baselines.length ** 2 / baselines.reduce((sum, b) => sum + 1 / b.txn, 0);
+      const boundary =
+        rateBounds(expected, effectiveTxn, settings.baselineConfidence).lower - settings.minApprovalDrop;
+      if (boundary <= 0) continue;
+      const p = binomialCdf(seen.approved, seen.txn, boundary);
+      minPValue = Math.min(minPValue, (1 - boundary) ** seen.txn);
+      if (!best || p < best.p) best = { look, p, expected, boundary, seen, baseline: recent.txn + slot.txn };
+    }
+    if (!best) continue;
     const observed = now.approved / now.txn;
-    const single = now.txn >= settings.minWindowCount ? binomialCdf(now.approved, now.txn, boundary) : 1;
-    const both = binomialCdf(pair.approved, pair.txn, boundary);
     tests.push({
       metric: 'approval_rate',
       scope,
       windowStartMs: windowMs,
-      pValue: Math.min(1, 2 * Math.min(single, both)),
-      minPValue: Math.min(1, 2 * (1 - boundary) ** pair.txn),
+      pValue: Math.min(1, looks * best.p),
+      minPValue: Math.min(1, looks * minPValue),
       observed,
-      expected,
-      // This window itself must be low: a pair carried by the window before is that window's anomaly.
+      expected: best.expected,
+      // This window itself must be low: a look carried by the windows before is their anomaly.
       material:
-        expected - observed >= settings.minApprovalDrop &&
-        (single <= both || expected - pair.approved / pair.txn >= settings.minApprovalDrop),
+        best.expected - observed >= settings.minApprovalDrop &&
+        best.expected - best.seen.approved / best.seen.txn >= settings.minApprovalDrop,
       details: {
         transactions: now.txn,
         approved: now.approved,
-        baselineTransactions: recent.txn + slot.txn,
-        nullBoundary: boundary,
+        lookWindows: best.look,
+        lookTransactions: best.seen.txn,
+        lookApproved: best.seen.approved,
+        baselineTransactions: best.baseline,
+        nullBoundary: best.boundary,
       },
     });
   }
