@@ -23,32 +23,64 @@ const program = new Command('score')
   .option('--clean-runs <n>', 'clean control runs, seeds 1000 + each of the first n seeds', '1')
   .option('--rate <eps>', 'average events per second of event time', '8')
   .option('--merchants <n>', 'merchants per scenario', '300')
+  .option('--wide', 'draw weaker, shorter incidents of smaller merchants too (off the standard shapes)')
   .option('--json', 'print one JSON line too')
   .option('--verbose', "list each scenario's incidents and reported anomalies");
 
+/** The ranges incidents are drawn from. */
+interface IncidentRanges {
+  readonly outageMinutes: readonly [number, number];
+  readonly declineShare: readonly [number, number];
+  readonly latencyFactor: readonly [number, number];
+  readonly collapseRank: readonly [number, number];
+  readonly collapseMinutes: readonly [number, number];
+  readonly approvalRate: readonly [number, number];
+}
+
+/** The incidents the targets are stated for. */
+const standardRanges: IncidentRanges = {
+  outageMinutes: [15, 45],
+  declineShare: [0.3, 0.8],
+  latencyFactor: [2, 6],
+  collapseRank: [1, 15],
+  collapseMinutes: [15, 60],
+  approvalRate: [0.1, 0.5],
+};
+
+/** Weaker, shorter and smaller incidents too (--wide): how detection holds up off the standard shapes. */
+const wideRanges: IncidentRanges = {
+  outageMinutes: [10, 60],
+  declineShare: [0.15, 0.8],
+  latencyFactor: [1.5, 6],
+  collapseRank: [1, 40],
+  collapseMinutes: [10, 60],
+  approvalRate: [0.1, 0.65],
+};
+
 /** Incidents drawn from the seed: shapes, regions, merchants, strengths and times all vary. */
-function incidentsFor(seed: number, hours: number): IncidentSpec[] {
+function incidentsFor(seed: number, hours: number, ranges: IncidentRanges): IncidentSpec[] {
   const random = new Random(seed * 7919 + 1);
   const latest = (hours - 1.5) * HOUR_MS;
   const start = () => ({
     offsetMs: Math.round((2.5 * HOUR_MS + random.float() * (latest - 2.5 * HOUR_MS)) / MINUTE_MS) * MINUTE_MS,
   });
+  const between = ([low, high]: readonly [number, number]) => low + random.float() * (high - low);
   const region = random.pick(['EU', 'NA', 'APAC', 'LATAM'] as const satisfies readonly Region[]);
   return [
     {
       type: 'outage',
       region,
       start: start(),
-      durationMs: random.int(15, 45) * MINUTE_MS,
-      declineShare: 0.3 + random.float() * 0.5,
-      latencyFactor: 2 + random.float() * 4,
+      durationMs: random.int(...ranges.outageMinutes) * MINUTE_MS,
+      declineShare: between(ranges.declineShare),
+      latencyFactor: between(ranges.latencyFactor),
     },
     {
       type: 'merchant-collapse',
-      merchant: `#${random.int(1, 15)}`,
+      merchant: `#${random.int(...ranges.collapseRank)}`,
       start: start(),
-      durationMs: random.int(15, 60) * MINUTE_MS,
-      approvalRate: 0.1 + random.float() * 0.4,
+      durationMs: random.int(...ranges.collapseMinutes) * MINUTE_MS,
+      approvalRate: between(ranges.approvalRate),
     },
   ];
 }
@@ -69,7 +101,8 @@ async function scoreOne(
   hours: number,
   rate: number,
   merchants: number,
-  withIncidents: boolean,
+  /** Undefined: a clean run, without incidents. */
+  ranges: IncidentRanges | undefined,
   verbose = false,
 ) {
   const database = await createSchemaDatabase(`score_${seed}`, serverUrl);
@@ -78,7 +111,7 @@ async function scoreOne(
   });
   try {
     const spanMs = hours * HOUR_MS;
-    const incidents = withIncidents ? incidentsFor(seed, hours) : [];
+    const incidents = ranges ? incidentsFor(seed, hours, ranges) : [];
     const run = await runScenario(database.url, {
       seed,
       count: Math.round(rate * hours * 3600),
@@ -174,6 +207,7 @@ async function main(): Promise<void> {
     cleanRuns: string;
     rate: string;
     merchants: string;
+    wide?: boolean;
     json?: boolean;
     verbose?: boolean;
   }>();
@@ -188,11 +222,19 @@ async function main(): Promise<void> {
   try {
     const results: SeedResult[] = [];
     console.log(
-      `scenarios: ${hours} h of traffic at ${rate} events/s, ${merchants} merchants, daily curve, 1 outage + 1 merchant collapse each`,
+      `scenarios: ${hours} h of traffic at ${rate} events/s, ${merchants} merchants, daily curve, 1 outage + 1 merchant collapse each${options.wide ? ' (wide incident ranges)' : ''}`,
     );
     console.log('seed   events  incidents  found<=2w  delays(windows)  reported  real  precision    k   ARI');
     for (const seed of seeds) {
-      const { result } = await scoreOne(server.url, seed, hours, rate, merchants, true, options.verbose);
+      const { result } = await scoreOne(
+        server.url,
+        seed,
+        hours,
+        rate,
+        merchants,
+        options.wide ? wideRanges : standardRanges,
+        options.verbose,
+      );
       results.push(result);
       const d = result.detection;
       console.log(
@@ -208,7 +250,7 @@ async function main(): Promise<void> {
         cleanHours,
         rate,
         merchants,
-        false,
+        undefined,
         options.verbose,
       );
       clean = {
