@@ -23,6 +23,7 @@ const program = new Command('score')
   .option('--clean-runs <n>', 'clean control runs, seeds 1000 + each of the first n seeds', '1')
   .option('--rate <eps>', 'average events per second of event time', '8')
   .option('--merchants <n>', 'merchants per scenario', '300')
+  .option('--fdr <q>', "detection's false discovery rate per window (default: detectAnomalies' own)")
   .option('--wide', 'draw weaker, shorter incidents of smaller merchants too (off the standard shapes)')
   .option('--json', 'print one JSON line too')
   .option('--verbose', "list each scenario's incidents and reported anomalies");
@@ -103,6 +104,7 @@ async function scoreOne(
   merchants: number,
   /** Undefined: a clean run, without incidents. */
   ranges: IncidentRanges | undefined,
+  falseDiscoveryRate: number | undefined,
   verbose = false,
 ) {
   const database = await createSchemaDatabase(`score_${seed}`, serverUrl);
@@ -124,7 +126,11 @@ async function scoreOne(
       duplicateFraction: 0.001,
       lateFraction: 0.01,
     });
-    await detectAnomalies(db, { regions, fromMs: START_MS });
+    await detectAnomalies(db, {
+      regions,
+      fromMs: START_MS,
+      ...(falseDiscoveryRate === undefined ? {} : { falseDiscoveryRate }),
+    });
     const { rows } = await sql<{ metric: string; scope: Record<string, string>; s: Date; e: Date }>`
       SELECT metric, scope, window_start AS s, window_end AS e FROM metric_anomalies ORDER BY window_start`.execute(
       db,
@@ -207,6 +213,7 @@ async function main(): Promise<void> {
     cleanRuns: string;
     rate: string;
     merchants: string;
+    fdr?: string;
     wide?: boolean;
     json?: boolean;
     verbose?: boolean;
@@ -216,6 +223,7 @@ async function main(): Promise<void> {
   const cleanHours = Number(options.cleanHours);
   const rate = Number(options.rate);
   const merchants = Number(options.merchants);
+  const falseDiscoveryRate = options.fdr === undefined ? undefined : Number(options.fdr);
   const server = process.env.DATABASE_URL
     ? { url: process.env.DATABASE_URL, stop: async () => undefined }
     : await startPostgresServer({ fsync: false });
@@ -233,6 +241,7 @@ async function main(): Promise<void> {
         rate,
         merchants,
         options.wide ? wideRanges : standardRanges,
+        falseDiscoveryRate,
         options.verbose,
       );
       results.push(result);
@@ -251,6 +260,7 @@ async function main(): Promise<void> {
         rate,
         merchants,
         undefined,
+        falseDiscoveryRate,
         options.verbose,
       );
       clean = {
