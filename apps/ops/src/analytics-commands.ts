@@ -74,7 +74,7 @@ export async function runAnalytics(argv: readonly string[], io: OpsIo): Promise<
           return;
         }
         io.stdout(
-          `${summary.asOf}: ${summary.merchants} merchants in ${summary.k} segments (mean silhouette ${summary.silhouette.toFixed(3)})\n`,
+          `${summary.asOf}: ${summary.merchants} merchants in ${summary.k} segments (k by the highest Calinski-Harabasz index, ${(summary.candidates.find((c) => c.k === summary.k)?.calinskiHarabasz ?? 0).toFixed(0)}; mean silhouette ${summary.silhouette.toFixed(3)})\n`,
         );
         for (const segment of summary.segments)
           io.stdout(`  ${String(segment.size).padStart(5)}  ${segment.segment}\n`);
