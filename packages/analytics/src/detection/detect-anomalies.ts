@@ -66,7 +66,8 @@ export async function detectAnomalies(
   db: Kysely<Database>,
   options: DetectOptions = {},
 ): Promise<DetectSummary> {
-  // The hour baselines come from the rollups, which the batches leave to a refresh.
+  // The hour baselines are read through the *_current views, which add what is awaiting a rollup
+  // refresh; refreshing first leaves them little to add.
   await refreshRollups(db);
   const settings = { ...defaultDetectorSettings, ...options.settings };
   const fdr = options.falseDiscoveryRate ?? defaultFalseDiscoveryRate;
@@ -99,7 +100,7 @@ export async function detectAnomalies(
   );
   const hourly = await loadCounts(
     db,
-    'payment_metrics_1h',
+    'payment_metrics_1h_current',
     { fromMs: firstMs - (settings.historyDays + 1) * 24 * HOUR_MS, toMs: firstMs },
     regionOf,
   );
@@ -112,7 +113,7 @@ export async function detectAnomalies(
   );
   const hourSketches = await loadLatencySketches(
     db,
-    'aggregate_histograms_1h',
+    'aggregate_histograms_1h_current',
     { fromMs: Math.floor(firstMs / HOUR_MS) * HOUR_MS - 2 * HOUR_MS, toMs: lastEndMs },
     100,
   );

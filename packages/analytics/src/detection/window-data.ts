@@ -45,11 +45,11 @@ function add(series: CountSeries, key: string, windowMs: number, txn: number, ap
 
 /**
  * Counts per scope and window from a payment_metrics table (5m windows, or 1h rollup rows for
- * the time-of-day baseline). Regions are summed from countries.
+ * the time-of-day baseline, through the view that adds hours awaiting a rollup refresh). Regions are summed from countries.
  */
 export async function loadCounts(
   db: Kysely<Database>,
-  table: 'payment_metrics_5m' | 'payment_metrics_1h',
+  table: 'payment_metrics_5m' | 'payment_metrics_1h_current',
   range: { readonly fromMs: number; readonly toMs: number },
   regionOf: ReadonlyMap<string, string>,
 ): Promise<CountSeries> {
@@ -122,7 +122,7 @@ export type SketchSeries = Map<string, Map<number, StoredSketch>>;
 
 export async function loadLatencySketches(
   db: Kysely<Database>,
-  table: 'aggregate_histograms' | 'aggregate_histograms_1h',
+  table: 'aggregate_histograms' | 'aggregate_histograms_1h_current',
   range: { readonly fromMs: number; readonly toMs: number },
   minCount: number,
 ): Promise<SketchSeries> {
