@@ -588,6 +588,30 @@ export function describeMetricsStoreContract(
         sketch: sketch(bins),
       });
 
+      it('catches up a backlog of hours in calls of a bounded size, oldest first', async () => {
+        const merchantId = nextId('backlog');
+        const HOUR = 3_600_000;
+        const start = Math.floor(WINDOW / HOUR) * HOUR - 10 * HOUR;
+        await refreshRollups(harness.db);
+        await harness.store.transaction((writer) =>
+          writer.writeMetrics(
+            metrics({
+              paymentMetrics: [0, 1, 2].map((h) => payment(merchantId, { windowStartMs: start + h * HOUR })),
+            }),
+          ),
+        );
+        // One call rebuilds one hour when asked to; the rest stays marked for the next.
+        const one = await sql<{ hours: number }>`SELECT paymetrics_refresh_rollups(1) AS hours`.execute(
+          harness.db,
+        );
+        expect(one.rows).toEqual([{ hours: 1 }]);
+        expect(
+          (await rollupRow('payment_metrics_1h', merchantId)).rows.map((r) => new Date(r.window_start)),
+        ).toEqual([new Date(start)]);
+        expect(await refreshRollups(harness.db, { hoursPerCall: 1 })).toBe(2);
+        expect((await rollupRow('payment_metrics_1h', merchantId)).rows).toHaveLength(3);
+      });
+
       it('rebuilds the hours and days a batch changed, and only once', async () => {
         const merchantId = nextId('rollup');
         const nextWindow = WINDOW + WINDOW_MS;
