@@ -4,7 +4,7 @@
 -- own writes (docs/performance.md, "Rollups"). Now a batch only records which 5-minute windows
 -- it changed, and paymetrics_refresh_rollups() rebuilds the hours and days of those windows from
 -- the 5-minute rows: an incremental job with a watermark (the pending marks), run by a timer in
--- the Function, at the end of a local run, and before detection and segmentation.
+-- the Function and at the end of a local run.
 -- A rollup row therefore equals the sum of its 5-minute rows once refreshed; `pnpm reconcile`
 -- checks every hour and day that has no refresh pending. Readers never see the lag: the
 -- *_current views (and the views for people from 13_analytics_views.sql) sum the few hours and
@@ -45,73 +45,83 @@ CREATE TRIGGER aggregate_histograms_mark_insert AFTER INSERT ON aggregate_histog
 CREATE TRIGGER aggregate_histograms_mark_update AFTER UPDATE ON aggregate_histograms
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION paymetrics_mark_rollup_pending();
 
--- Rebuilds every hour with a pending mark, and every day holding such an hour, from the rows
--- below it; returns the number of hours rebuilt. Correct under concurrent batches: the marks it
--- takes were committed before it took them, so the rows it then reads include their changes; a
--- batch committing meanwhile leaves its own mark for the next run. One refresh at a time (an
--- advisory lock), and each run is one transaction, so readers see whole hours and days.
-CREATE FUNCTION paymetrics_refresh_rollups() RETURNS integer
+-- The refresh and the *_current views find marks by window range.
+CREATE INDEX rollup_pending_window ON rollup_pending (window_start);
+
+-- Rebuilds the oldest `max_hours` hours with a pending mark, and every day holding one of them,
+-- from the rows below; returns the number of hours rebuilt (fewer than max_hours: none are left).
+-- Bounded, so that a backlog of days (a long replay, the end of an outage) is caught up by
+-- refreshRollups() in short transactions, each well inside the pool's statement_timeout, not by
+-- one that times out on every run. Correct under concurrent batches: the marks it deletes were
+-- committed before it deleted them, so the rows it then reads include their changes; a batch
+-- committing meanwhile leaves its own mark for the next call. One refresh at a time (an advisory
+-- lock), and each call is one transaction, so readers see whole hours and days.
+CREATE FUNCTION paymetrics_refresh_rollups(max_hours integer DEFAULT 24) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   hours timestamptz[];
   days timestamptz[];
+  grain record;
 BEGIN
+  IF max_hours IS NULL OR max_hours < 1 THEN
+    RAISE EXCEPTION 'max_hours must be at least 1, got %', max_hours USING ERRCODE = '22023';
+  END IF;
   PERFORM pg_advisory_xact_lock(hashtext('paymetrics_refresh_rollups'));
-  WITH taken AS (DELETE FROM rollup_pending RETURNING window_start)
-  SELECT array_agg(DISTINCT date_trunc('hour', window_start, 'UTC')) INTO hours FROM taken;
+  SELECT array_agg(hour ORDER BY hour) INTO hours
+    FROM (SELECT DISTINCT date_trunc('hour', window_start, 'UTC') AS hour
+            FROM rollup_pending ORDER BY 1 LIMIT max_hours) AS oldest;
   IF hours IS NULL THEN
     RETURN 0;
   END IF;
+  -- The marks deleted were committed before this statement, so the rebuilds below, which read
+  -- later, include their changes; a mark committed after it stays for the next call.
+  DELETE FROM rollup_pending p USING unnest(hours) AS h(hour)
+   WHERE p.window_start >= h.hour AND p.window_start < h.hour + interval '1 hour';
   SELECT array_agg(DISTINCT date_trunc('day', h, 'UTC')) INTO days FROM unnest(hours) AS h;
 
-  DELETE FROM payment_metrics_1h WHERE window_start = ANY (hours);
-  INSERT INTO payment_metrics_1h (
-    window_start, merchant_id, payment_method, card_brand, currency, country, channel,
-    txn_count, approved_count, declined_count, error_count, amount_minor_sum, approved_amount_minor_sum,
-    latency_ms_sum, latency_ms_min, latency_ms_max)
-  SELECT h.hour, m.merchant_id, m.payment_method, m.card_brand, m.currency, m.country, m.channel,
-         sum(m.txn_count), sum(m.approved_count), sum(m.declined_count), sum(m.error_count),
-         sum(m.amount_minor_sum), sum(m.approved_amount_minor_sum),
-         sum(m.latency_ms_sum), min(m.latency_ms_min), max(m.latency_ms_max)
-    FROM unnest(hours) AS h(hour)
-    JOIN payment_metrics_5m m ON m.window_start >= h.hour AND m.window_start < h.hour + interval '1 hour'
-   GROUP BY 1, 2, 3, 4, 5, 6, 7;
+  -- Hours from the 5-minute rows, then days from the hour rows (a day whose other hours are
+  -- still marked is rebuilt again when they are).
+  FOR grain IN
+    SELECT * FROM (VALUES ('payment_metrics_1h', 'payment_metrics_5m', interval '1 hour', hours),
+                          ('payment_metrics_1d', 'payment_metrics_1h', interval '1 day', days))
+      AS g(target, source, span, periods)
+  LOOP
+    EXECUTE format('DELETE FROM %I WHERE window_start = ANY ($1)', grain.target) USING grain.periods;
+    EXECUTE format($q$
+      INSERT INTO %1$I (
+        window_start, merchant_id, payment_method, card_brand, currency, country, channel,
+        txn_count, approved_count, declined_count, error_count, amount_minor_sum, approved_amount_minor_sum,
+        latency_ms_sum, latency_ms_min, latency_ms_max)
+      SELECT p.period, m.merchant_id, m.payment_method, m.card_brand, m.currency, m.country, m.channel,
+             sum(m.txn_count), sum(m.approved_count), sum(m.declined_count), sum(m.error_count),
+             sum(m.amount_minor_sum), sum(m.approved_amount_minor_sum),
+             sum(m.latency_ms_sum), min(m.latency_ms_min), max(m.latency_ms_max)
+        FROM unnest($1) AS p(period)
+        JOIN %2$I m ON m.window_start >= p.period AND m.window_start < p.period + $2
+       GROUP BY 1, 2, 3, 4, 5, 6, 7$q$, grain.target, grain.source) USING grain.periods, grain.span;
+  END LOOP;
 
-  DELETE FROM payment_metrics_1d WHERE window_start = ANY (days);
-  INSERT INTO payment_metrics_1d (
-    window_start, merchant_id, payment_method, card_brand, currency, country, channel,
-    txn_count, approved_count, declined_count, error_count, amount_minor_sum, approved_amount_minor_sum,
-    latency_ms_sum, latency_ms_min, latency_ms_max)
-  SELECT d.day, m.merchant_id, m.payment_method, m.card_brand, m.currency, m.country, m.channel,
-         sum(m.txn_count), sum(m.approved_count), sum(m.declined_count), sum(m.error_count),
-         sum(m.amount_minor_sum), sum(m.approved_amount_minor_sum),
-         sum(m.latency_ms_sum), min(m.latency_ms_min), max(m.latency_ms_max)
-    FROM unnest(days) AS d(day)
-    JOIN payment_metrics_1h m ON m.window_start >= d.day AND m.window_start < d.day + interval '1 day'
-   GROUP BY 1, 2, 3, 4, 5, 6, 7;
-
-  DELETE FROM aggregate_histograms_1h WHERE window_start = ANY (hours);
-  INSERT INTO aggregate_histograms_1h (window_start, metric_name, dimensions, relative_accuracy, count, sum, min, max, sketch)
-  SELECT h.hour, a.metric_name, a.dimensions, min(a.relative_accuracy), sum(a.count), sum(a.sum),
-         min(a.min), max(a.max), paymetrics_sketch_merge(a.sketch)
-    FROM unnest(hours) AS h(hour)
-    JOIN aggregate_histograms a ON a.window_start >= h.hour AND a.window_start < h.hour + interval '1 hour'
-   GROUP BY 1, 2, 3;
-
-  DELETE FROM aggregate_histograms_1d WHERE window_start = ANY (days);
-  INSERT INTO aggregate_histograms_1d (window_start, metric_name, dimensions, relative_accuracy, count, sum, min, max, sketch)
-  SELECT d.day, a.metric_name, a.dimensions, min(a.relative_accuracy), sum(a.count), sum(a.sum),
-         min(a.min), max(a.max), paymetrics_sketch_merge(a.sketch)
-    FROM unnest(days) AS d(day)
-    JOIN aggregate_histograms_1h a ON a.window_start >= d.day AND a.window_start < d.day + interval '1 day'
-   GROUP BY 1, 2, 3;
+  FOR grain IN
+    SELECT * FROM (VALUES ('aggregate_histograms_1h', 'aggregate_histograms', interval '1 hour', hours),
+                          ('aggregate_histograms_1d', 'aggregate_histograms_1h', interval '1 day', days))
+      AS g(target, source, span, periods)
+  LOOP
+    EXECUTE format('DELETE FROM %I WHERE window_start = ANY ($1)', grain.target) USING grain.periods;
+    EXECUTE format($q$
+      INSERT INTO %1$I (window_start, metric_name, dimensions, relative_accuracy, count, sum, min, max, sketch)
+      SELECT p.period, a.metric_name, a.dimensions, min(a.relative_accuracy), sum(a.count), sum(a.sum),
+             min(a.min), max(a.max), paymetrics_sketch_merge(a.sketch)
+        FROM unnest($1) AS p(period)
+        JOIN %2$I a ON a.window_start >= p.period AND a.window_start < p.period + $2
+       GROUP BY 1, 2, 3$q$, grain.target, grain.source) USING grain.periods, grain.span;
+  END LOOP;
 
   RETURN cardinality(hours);
 END;
 $$;
 
-COMMENT ON FUNCTION paymetrics_refresh_rollups() IS
-  'Rebuilds the hour and day rollups of every 5-minute window marked in rollup_pending from the rows below them; returns the hours rebuilt. Safe to run at any time and concurrently with the pipeline.';
+COMMENT ON FUNCTION paymetrics_refresh_rollups(integer) IS
+  'Rebuilds the hour and day rollups of the oldest max_hours hours marked in rollup_pending from the rows below them; returns the hours rebuilt (fewer than max_hours: nothing is left). Safe to run at any time and concurrently with the pipeline.';
 
 COMMENT ON TABLE payment_metrics_1h IS
   'payment_metrics_5m summed per UTC hour (window_start = the hour), same key and measures; rebuilt by paymetrics_refresh_rollups() for the hours in rollup_pending.';
@@ -240,14 +250,14 @@ ALTER VIEW aggregate_histograms_1h_current OWNER TO paymetrics_owner;
 ALTER VIEW payment_metrics_1d_current OWNER TO paymetrics_owner;
 ALTER VIEW aggregate_histograms_1d_current OWNER TO paymetrics_owner;
 ALTER FUNCTION paymetrics_mark_rollup_pending() OWNER TO paymetrics_owner;
-ALTER FUNCTION paymetrics_refresh_rollups() OWNER TO paymetrics_owner;
+ALTER FUNCTION paymetrics_refresh_rollups(integer) OWNER TO paymetrics_owner;
 REVOKE ALL ON rollup_pending FROM PUBLIC;
-REVOKE ALL ON FUNCTION paymetrics_refresh_rollups() FROM PUBLIC;
+REVOKE ALL ON FUNCTION paymetrics_refresh_rollups(integer) FROM PUBLIC;
 -- The marking triggers run as the writing role; the refresh runs as the owner (SECURITY DEFINER),
 -- so the writer may rebuild rollups without the right to delete anything itself.
 GRANT INSERT ON rollup_pending TO paymetrics_writer;
 GRANT SELECT ON rollup_pending, payment_metrics_1h_current, aggregate_histograms_1h_current,
   payment_metrics_1d_current, aggregate_histograms_1d_current TO paymetrics_reader, paymetrics_writer;
-GRANT EXECUTE ON FUNCTION paymetrics_refresh_rollups() TO paymetrics_writer;
+GRANT EXECUTE ON FUNCTION paymetrics_refresh_rollups(integer) TO paymetrics_writer;
 REVOKE INSERT, UPDATE ON payment_metrics_1h, payment_metrics_1d, aggregate_histograms_1h, aggregate_histograms_1d
   FROM paymetrics_writer;

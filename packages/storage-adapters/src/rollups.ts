@@ -10,7 +10,7 @@ export const ROLLUP_REFRESH_HOURS_PER_CALL = 24;
  * only mark their windows: rebuilding here, outside the batch transaction, is what keeps the
  * rollups off the pipeline's hot path (database/schemas/21_rollups_by_refresh.sql). Calls the SQL
  * function until it has nothing left, the oldest hours first, at most `hoursPerCall` per
- * transaction (22_bounded_rollup_refresh.sql), so a backlog of days catches up in short steps.
+ * transaction, so a backlog of days catches up in short steps.
  * Safe to call at any time, from several processes, and while batches commit.
  */
 export async function refreshRollups(
