@@ -1,4 +1,4 @@
-import { type Database, refreshRollups } from '@paymetrics/storage-adapters';
+import type { Database } from '@paymetrics/storage-adapters';
 import { type Kysely, sql } from 'kysely';
 import { type ClosedWindowOptions, closedHorizonMs, WINDOW_MS, windowsToExamine } from './closed-windows.js';
 import {
@@ -66,9 +66,6 @@ export async function detectAnomalies(
   db: Kysely<Database>,
   options: DetectOptions = {},
 ): Promise<DetectSummary> {
-  // The hour baselines are read through the *_current views, which add what is awaiting a rollup
-  // refresh; refreshing first leaves them little to add.
-  await refreshRollups(db);
   const settings = { ...defaultDetectorSettings, ...options.settings };
   const fdr = options.falseDiscoveryRate ?? defaultFalseDiscoveryRate;
   const horizonMs = await closedHorizonMs(db, options);

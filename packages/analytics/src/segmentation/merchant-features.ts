@@ -31,7 +31,7 @@ export interface MerchantFeatures {
 
 /**
  * Features of every merchant with at least `minTransactions` over the `days` UTC days ending on
- * `asOf` (inclusive), read from the day rollup.
+ * `asOf` (inclusive), read from the day rollup (through the view that adds days awaiting a rollup refresh).
  */
 export async function loadMerchantFeatures(
   db: Kysely<Database>,
@@ -39,7 +39,7 @@ export async function loadMerchantFeatures(
 ): Promise<MerchantFeatures[]> {
   const { rows } = await sql<Record<FeatureName, number> & { merchant_id: string; txn: string }>`
     WITH days AS (
-      SELECT * FROM payment_metrics_1d
+      SELECT * FROM payment_metrics_1d_current
        WHERE window_start >= (${options.asOf}::date - ${options.days - 1}::integer)::timestamp AT TIME ZONE 'UTC'
          AND window_start < (${options.asOf}::date + 1)::timestamp AT TIME ZONE 'UTC'
     ), home AS (

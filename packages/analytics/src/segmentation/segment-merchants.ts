@@ -1,4 +1,4 @@
-import { type Database, refreshRollups } from '@paymetrics/storage-adapters';
+import type { Database } from '@paymetrics/storage-adapters';
 import { type Kysely, sql } from 'kysely';
 import { kmeans } from 'ml-kmeans';
 import { mean, silhouetteMetric, standardDeviation } from 'simple-statistics';
@@ -75,8 +75,6 @@ export async function segmentMerchants(
   db: Kysely<Database>,
   options: SegmentOptions,
 ): Promise<SegmentSummary> {
-  // The features come from the day rollup, which the batches leave to a refresh.
-  await refreshRollups(db);
   const merchants = await loadMerchantFeatures(db, {
     asOf: options.asOf,
     days: options.days ?? 7,
