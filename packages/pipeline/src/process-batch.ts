@@ -14,7 +14,14 @@ import {
   windowStartMs,
 } from '@paymetrics/metric-engine';
 import { type FailedItemRecord, type FailedItemStatus, FailureStage } from '@paymetrics/schemas';
-import type { ArchiveStore, BatchWriter, MetricsStore, PartitionRef } from '@paymetrics/storage-adapters';
+import {
+  type ArchiveStore,
+  type BatchWriter,
+  type EncodedMetricRows,
+  encodeMetricRows,
+  type MetricsStore,
+  type PartitionRef,
+} from '@paymetrics/storage-adapters';
 import { BatchTrace } from '@paymetrics/telemetry';
 import type { BatchResult, EventBatch, RawEvent } from './batch.js';
 import {
@@ -91,7 +98,14 @@ export interface PreparedBatch {
   readonly fresh: readonly RawEvent[];
   readonly replaySkipped: number;
   readonly classified: ClassifiedEvents;
-  readonly metrics: BatchMetrics;
+  /**
+   * The batch's metrics, already encoded for the upserts so that the transaction only sends
+   * them; the derived rows themselves are not kept (a 5,000-event batch of new keys holds tens
+   * of MB of them while the batch before it commits).
+   */
+  readonly metricRows: EncodedMetricRows;
+  /** Window starts (epoch ms) the metrics touch, ascending. */
+  readonly windowsTouched: readonly number[];
   readonly failedItems: readonly FailedItemRecord[];
   readonly range: { readonly firstSequence: number; readonly lastSequence: number };
   readonly startedAt: number;
@@ -129,9 +143,11 @@ export async function prepareBatch(
     }),
   );
   const decoded = performance.now();
-  const { classified, metrics } = trace.stageSync('derive', () =>
-    deriveParkingFailures(deps.engine, decodedEvents),
-  );
+  // Derive includes encoding the rows for the upserts: CPU work kept out of the transaction.
+  const { classified, metricRows, windowsTouched } = trace.stageSync('derive', () => {
+    const { classified, metrics } = deriveParkingFailures(deps.engine, decodedEvents);
+    return { classified, metricRows: encodeMetricRows(metrics), windowsTouched: metrics.windowsTouched };
+  });
   const derived = performance.now();
 
   const range = sequenceRange(fresh);
@@ -160,7 +176,8 @@ export async function prepareBatch(
     fresh,
     replaySkipped: batch.events.length - fresh.length,
     classified,
-    metrics,
+    metricRows,
+    windowsTouched,
     failedItems,
     range,
     startedAt: started,
@@ -195,7 +212,7 @@ export async function commitBatch(prepared: PreparedBatch, deps: PipelineDeps): 
         throw new PositionMovedError();
       }
 
-      const { counted, repeated, metrics } = await writeEvents(writer, prepared, deps);
+      const { counted, repeated, windowsTouched } = await writeEvents(writer, prepared, deps);
       const duplicates = classified.duplicates + repeated;
       // The partition's event-time watermark: analytics treats a window as closed once every
       // active partition's watermark has passed it.
@@ -209,7 +226,7 @@ export async function commitBatch(prepared: PreparedBatch, deps: PipelineDeps): 
         deadLettered: failedItems.length,
         duplicates,
       });
-      return { counted: counted.length, duplicates, windowsTouched: metrics.windowsTouched };
+      return { counted: counted.length, duplicates, windowsTouched };
     }),
   );
   return result(prepared, committedBatch, range.lastSequence, performance.now() - commitStarted);
@@ -252,7 +269,7 @@ async function writeEvents(
   writer: BatchWriter,
   prepared: PreparedBatch,
   deps: PipelineDeps,
-): Promise<{ counted: readonly CountableEvent[]; repeated: number; metrics: BatchMetrics }> {
+): Promise<{ counted: readonly CountableEvent[]; repeated: number; windowsTouched: readonly number[] }> {
   const repeated = await writer.claimEventIds(
     prepared.classified.countable.map((c) => ({
       eventId: c.valid.transaction.eventId,
@@ -260,17 +277,20 @@ async function writeEvents(
     })),
   );
   let counted: readonly CountableEvent[] = prepared.classified.countable;
-  let metrics = prepared.metrics;
+  let metrics: BatchMetrics | EncodedMetricRows = prepared.metricRows;
+  let windowsTouched = prepared.windowsTouched;
   if (repeated.size > 0) {
     // Rare: a producer sent the same eventId in an earlier batch. Derive again without it.
     counted = counted.filter((c) => !repeated.has(c.valid.transaction.eventId));
-    metrics = deps.engine.derive(counted.map((c) => c.valid));
+    const derived = deps.engine.derive(counted.map((c) => c.valid));
+    metrics = derived;
+    windowsTouched = derived.windowsTouched;
   }
   // Failed items first: metric rows can be shared with other partitions, so their locks are
   // taken as late as possible.
   await writer.writeFailedItems(prepared.failedItems);
   await writer.writeMetrics(metrics);
-  return { counted, repeated: repeated.size, metrics };
+  return { counted, repeated: repeated.size, windowsTouched };
 }
 
 export type RetryCommit =

@@ -84,5 +84,5 @@ export {
   type PostgresMetricsStoreOptions,
 } from './postgres/postgres-metrics-store.js';
 export { refreshRollups } from './rollups.js';
-export { canonicalDimensionsJson } from './sql/batch-rows.js';
+export { canonicalDimensionsJson, type EncodedMetricRows, encodeMetricRows } from './sql/batch-rows.js';
 export { createKyselyMetricsStore } from './sql/kysely-metrics-store.js';

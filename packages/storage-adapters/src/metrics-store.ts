@@ -1,6 +1,7 @@
 import type { BatchMetrics } from '@paymetrics/metric-engine';
 import type { FailedItemRecord, FailedItemStatus } from '@paymetrics/schemas';
 import type { FailedItemResolution } from './database.js';
+import type { EncodedMetricRows } from './sql/batch-rows.js';
 
 /** One ordered stream of events: an event hub partition, or a file (content hash, partition '0'). */
 export interface PartitionRef {
@@ -31,8 +32,11 @@ export interface BatchWriter {
   lockPosition(partition: PartitionRef): Promise<number | undefined>;
   /** Records eventIds as counted; returns the ones recorded before (by this or an earlier batch). */
   claimEventIds(claims: readonly EventIdClaim[]): Promise<ReadonlySet<string>>;
-  /** Upserts the batch's contribution into the metric tables. */
-  writeMetrics(metrics: BatchMetrics): Promise<void>;
+  /**
+   * Upserts the batch's contribution into the metric tables; pass `encodeMetricRows(metrics)`
+   * to do the encoding before the transaction instead of inside it.
+   */
+  writeMetrics(metrics: BatchMetrics | EncodedMetricRows): Promise<void>;
   /** Parks items; one already parked at the same source position is left as it is. Returns rows inserted. */
   writeFailedItems(items: readonly FailedItemRecord[]): Promise<number>;
   /** Locks a failed item for this transaction (a retry of it); its status, or undefined when there is none. */

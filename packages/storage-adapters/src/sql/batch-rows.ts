@@ -1,4 +1,5 @@
 import {
+  type BatchMetrics,
   compareStrings,
   type Dimensions,
   type DynamicMetricRow,
@@ -210,4 +211,54 @@ export function histogramColumns(rows: readonly HistogramRow[]): HistogramColumn
     columns.sketch.push(JSON.stringify(row.sketch));
   }
   return columns;
+}
+
+/** What needs quotes in an array literal: delimiters, quotes, backslashes, blanks, the word NULL. */
+const NEEDS_QUOTES = /[{}",\\\s]|^$|^null$/i;
+
+/**
+ * A PostgreSQL `text[]` literal of `values`, as node-postgres would send a string[], but quoting
+ * and escaping only the elements that need it (numbers and codes do not; JSON does).
+ */
+export function textArrayLiteral(values: readonly string[]): string {
+  const elements = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    elements[i] = NEEDS_QUOTES.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : value;
+  }
+  return `{${elements.join(',')}}`;
+}
+
+type ArrayLiterals<Columns> = { readonly [Column in keyof Columns]: string };
+
+function arrayLiterals<Columns extends object>(columns: Columns): ArrayLiterals<Columns> {
+  const literals: Record<string, string> = {};
+  for (const [name, values] of Object.entries(columns)) literals[name] = textArrayLiteral(values as string[]);
+  return literals as ArrayLiterals<Columns>;
+}
+
+/**
+ * A batch's metric rows as the three upserts' parameters (merged, sorted, one text[] literal per
+ * column), or undefined for a table the batch does not touch.
+ */
+export interface EncodedMetricRows {
+  readonly kind: 'encoded-metric-rows';
+  readonly payment: ArrayLiterals<PaymentMetricsColumns> | undefined;
+  readonly histograms: ArrayLiterals<HistogramColumns> | undefined;
+  readonly dynamic: ArrayLiterals<DynamicMetricsColumns> | undefined;
+}
+
+/**
+ * Encodes a batch's metrics for `BatchWriter.writeMetrics` ahead of its transaction: this is
+ * the batch's largest piece of CPU work in the commit, and done beforehand (while the previous
+ * batch commits) it no longer keeps the transaction, and its row locks, open.
+ */
+export function encodeMetricRows(metrics: BatchMetrics): EncodedMetricRows {
+  const { paymentMetrics, histograms, dynamicMetrics } = metrics;
+  return {
+    kind: 'encoded-metric-rows',
+    payment: paymentMetrics.length > 0 ? arrayLiterals(paymentMetricsColumns(paymentMetrics)) : undefined,
+    histograms: histograms.length > 0 ? arrayLiterals(histogramColumns(histograms)) : undefined,
+    dynamic: dynamicMetrics.length > 0 ? arrayLiterals(dynamicMetricsColumns(dynamicMetrics)) : undefined,
+  };
 }

@@ -3,12 +3,7 @@ import type { FailedItemRecord, FailedItemStatus } from '@paymetrics/schemas';
 import { type Kysely, sql } from 'kysely';
 import type { Database, FailedItemResolution } from '../database.js';
 import type { BatchCounters, BatchWriter, EventIdClaim, PartitionRef } from '../metrics-store.js';
-import {
-  dynamicMetricsColumns,
-  histogramColumns,
-  isoTimestamp,
-  paymentMetricsColumns,
-} from './batch-rows.js';
+import { type EncodedMetricRows, encodeMetricRows, isoTimestamp } from './batch-rows.js';
 
 /**
  * Position rows are created by the first lockPosition of a partition, before anything is
@@ -82,6 +77,7 @@ async function claimFresh(
 /**
  * BatchWriter over a kysely transaction. Each method is one statement; arrays travel as
  * text[] parameters and are cast in SQL (measured faster than typed arrays such as jsonb[]).
+ * The metric upserts' arrays arrive as ready literals when the caller encoded them ahead.
  */
 export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
   return {
@@ -129,12 +125,13 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
       return duplicates;
     },
 
-    async writeMetrics(metrics: BatchMetrics): Promise<void> {
+    async writeMetrics(metrics: BatchMetrics | EncodedMetricRows): Promise<void> {
+      const rows = 'kind' in metrics ? metrics : encodeMetricRows(metrics);
       // Tables in a fixed order (and rows sorted within each) keep the lock order global. Rule
       // metrics go last: some rules have no merchant dimension, so every partition updates the
       // same rows, and the last statement holds their locks for the shortest time.
-      if (metrics.paymentMetrics.length > 0) {
-        const c = paymentMetricsColumns(metrics.paymentMetrics);
+      if (rows.payment) {
+        const c = rows.payment;
         await sql`
           INSERT INTO payment_metrics_5m AS m (
             window_start, merchant_id, payment_method, card_brand, currency, country, channel,
@@ -166,8 +163,8 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
             latency_ms_max = GREATEST(m.latency_ms_max, EXCLUDED.latency_ms_max),
             updated_at = now()`.execute(trx);
       }
-      if (metrics.histograms.length > 0) {
-        const c = histogramColumns(metrics.histograms);
+      if (rows.histograms) {
+        const c = rows.histograms;
         await sql`
           INSERT INTO aggregate_histograms AS h (
             window_start, metric_name, dimensions, relative_accuracy, count, sum, min, max, sketch)
@@ -196,8 +193,8 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
               ELSE paymetrics_merge_sketches(h.sketch, EXCLUDED.sketch) END,
             updated_at = now()`.execute(trx);
       }
-      if (metrics.dynamicMetrics.length > 0) {
-        const c = dynamicMetricsColumns(metrics.dynamicMetrics);
+      if (rows.dynamic) {
+        const c = rows.dynamic;
         await sql`
           INSERT INTO dynamic_metrics AS d (
             window_start, metric_name, dimensions, value_count, value_sum, value_min, value_max)
