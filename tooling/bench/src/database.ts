@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   createSchemaDatabase,
   type PostgresServer,
@@ -5,24 +6,31 @@ import {
   type TestDatabase,
 } from '@paymetrics/testing';
 import pg from 'pg';
+import { postgresCpuMs, postmasterPid } from './server-cpu.js';
 
 export interface BenchServer {
   /** Where databases are created: DATABASE_URL, or a throwaway server with fsync on. */
   readonly url: string;
   readonly description: string;
+  /** CPU time the server has used so far, in ms; undefined for a server elsewhere (DATABASE_URL). */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
 export async function openBenchServer(): Promise<BenchServer> {
   const given = process.env.DATABASE_URL;
-  if (given) return { url: given, description: 'DATABASE_URL', stop: async () => undefined };
+  if (given) {
+    return { url: given, description: 'DATABASE_URL', cpuMs: () => undefined, stop: async () => undefined };
+  }
   const server: PostgresServer = await startPostgresServer({ fsync: true });
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
   const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
   await client.end();
+  const pid = postmasterPid(join(server.dataDir, 'data'));
   return {
     url: server.url,
+    cpuMs: () => postgresCpuMs(pid),
     description: `throwaway PostgreSQL ${rows[0]?.server_version ?? '?'} (fsync on, default settings)`,
     stop: () => server.stop(),
   };

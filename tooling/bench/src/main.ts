@@ -1,23 +1,24 @@
 /**
  * `pnpm bench`: the pipeline on a real PostgreSQL (fsync on), end to end. Prints a table for
  * people and, last, one JSON line with every figure. Each measurement runs in a child process
- * (see measure.ts) against a fresh database, and is checked afterwards: every valid distinct
- * event counted exactly once, no batch failed. BENCH_CPU_PROF=<dir> profiles the children.
+ * (see measure.ts, run as an esbuild bundle like the Function) against a fresh database, and is
+ * checked afterwards: every valid distinct event counted exactly once, no batch failed.
+ * BENCH_CPU_PROF=<dir> profiles the children.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { merchantPartitionKey } from '@paymetrics/scenarios';
+import { bundleMeasuringProcess } from './bundle.js';
 import { measureCopyBaseline, measureDedupeFloor } from './copy-baseline.js';
-import { createBenchDatabase, openBenchServer } from './database.js';
+import { type BenchServer, createBenchDatabase, openBenchServer } from './database.js';
 import { writeLines } from './line-file.js';
 import type { LagOutcome, LagTask, MeasureTask, StreamOutcome, StreamTask } from './measure.js';
 import { measureReplay, type ReplayOutcome } from './replay.js';
-import { type Floors, printTable, targetRows } from './report.js';
+import { cpuPerThousandEvents, type Floors, printTable, targetRows } from './report.js';
 import { peakRssMb, round } from './stats.js';
 import { type Expected, expectedOf, type Verified, verifyRun } from './verify.js';
 import {
@@ -61,17 +62,17 @@ const PARTITIONS = [2, 4] as const;
 /** Bounded, but long enough for the worst case on a loaded two-core machine (~270 s at load 20). */
 const CHILD_TIMEOUT_MS = 15 * 60_000;
 
-const measureScript = fileURLToPath(new URL('./measure.ts', import.meta.url));
+/** The bundled measure.ts (bundleMeasuringProcess), built once per run. */
+let measureBundle = '';
 
 async function inChild<T>(task: MeasureTask, label: string): Promise<T> {
   const profileDir = process.env.BENCH_CPU_PROF;
   const args = [
-    ...process.execArgv,
     ...RUNTIME_NODE_FLAGS,
     ...(profileDir
       ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${label}.cpuprofile`]
       : []),
-    measureScript,
+    measureBundle,
     JSON.stringify(task),
   ];
   const { stdout, stderr } = await run(process.execPath, args, {
@@ -90,17 +91,19 @@ function prefix(workload: Workload, count: number): Expected {
 
 interface StreamFigures extends StreamOutcome {
   readonly eventsPerSecond: number;
+  /** CPU time PostgreSQL used during the run, when the bench runs the server itself. */
+  readonly postgresCpuMs: number | undefined;
   readonly verified: Verified;
 }
 
 async function streamRun(
-  serverUrl: string,
+  server: BenchServer,
   label: string,
   files: readonly string[],
   expected: Expected,
   batchSize: number,
 ): Promise<StreamFigures> {
-  const database = await createBenchDatabase(serverUrl, label);
+  const database = await createBenchDatabase(server.url, label);
   try {
     const task: StreamTask = {
       task: 'stream',
@@ -109,13 +112,19 @@ async function streamRun(
       files,
       batchSize,
     };
+    const serverCpuAtStart = server.cpuMs();
     const outcome = await inChild<StreamOutcome>(task, label);
+    const serverCpuAtEnd = server.cpuMs();
+    const postgresCpuMs =
+      serverCpuAtStart === undefined || serverCpuAtEnd === undefined
+        ? undefined
+        : serverCpuAtEnd - serverCpuAtStart;
     const verified = await verifyRun(database.url, expected, outcome.failedBatches);
     const eventsPerSecond = (outcome.received / outcome.elapsedMs) * 1000;
     process.stderr.write(
       `${label}: ${Math.round(eventsPerSecond)} events/s, commit p95 ${round(outcome.commitP95Ms)} ms, ${verified.ok ? 'verified' : verified.problems.join('; ')}\n`,
     );
-    return { ...outcome, eventsPerSecond, verified };
+    return { ...outcome, eventsPerSecond, postgresCpuMs, verified };
   } finally {
     await database.drop();
   }
@@ -141,6 +150,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'paymetrics-bench-'));
   try {
     process.stderr.write(`PostgreSQL: ${server.description}\ngenerating ${EVENTS} events (seed fixed)...\n`);
+    measureBundle = await bundleMeasuringProcess(dir);
     const realistic = realisticWorkload(EVENTS);
     const worst = worstCaseWorkload(realistic);
     const replay = replayWorkload(REPLAY_EVENTS, Date.now());
@@ -163,19 +173,19 @@ async function main(): Promise<void> {
     }
 
     const realisticRun = await streamRun(
-      server.url,
+      server,
       'realistic',
       [file('realistic')],
       realisticExpected,
       THROUGHPUT_BATCH,
     );
-    const worstRun = await streamRun(server.url, 'worst', [file('worst')], worstExpected, THROUGHPUT_BATCH);
+    const worstRun = await streamRun(server, 'worst', [file('worst')], worstExpected, THROUGHPUT_BATCH);
     const latency = new Map<number, StreamFigures>();
     for (const { batchSize, events } of LATENCY_RUNS) {
       latency.set(
         batchSize,
         await streamRun(
-          server.url,
+          server,
           `batch${batchSize}`,
           [file(`first-${events}`)],
           prefix(realistic, events),
@@ -207,7 +217,7 @@ async function main(): Promise<void> {
     for (const n of PARTITIONS) {
       const files = Array.from({ length: n }, (_, p) => file(`part-${p}-of-${n}`));
       const expected = expectedOf(realistic.lines, PIPELINE_NOW_MS, false);
-      scale.set(n, await streamRun(server.url, `partitions${n}`, files, expected, THROUGHPUT_BATCH));
+      scale.set(n, await streamRun(server, `partitions${n}`, files, expected, THROUGHPUT_BATCH));
     }
 
     const replayRun: ReplayOutcome = await measureReplay(server.url, file('replay'), replay.lines);
@@ -273,6 +283,17 @@ async function main(): Promise<void> {
     }
     figures.decode_us_per_event_realistic = round((realisticRun.decodeMs * 1000) / realisticRun.received, 2);
     figures.derive_us_per_event_realistic = round((realisticRun.deriveMs * 1000) / realisticRun.received, 2);
+    for (const [workload, run] of [
+      ['realistic', realisticRun],
+      ['worst', worstRun],
+    ] as const) {
+      const cpu = cpuPerThousandEvents(run);
+      figures[`node_cpu_ms_per_1000_${workload}`] = round(cpu.nodeMs);
+      if (cpu.postgresMs !== undefined && cpu.twoCoreCeiling !== undefined) {
+        figures[`postgres_cpu_ms_per_1000_${workload}`] = round(cpu.postgresMs);
+        figures[`two_core_ceiling_events_per_s_${workload}`] = Math.round(cpu.twoCoreCeiling);
+      }
+    }
     figures.verified_exactly_once = allVerified;
     // Other processes on the machine skew every figure: a reader should see how busy it was.
     figures.load_avg_1m_start = round(loadAtStart, 2);

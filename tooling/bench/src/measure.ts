@@ -41,6 +41,8 @@ export interface StreamOutcome {
   readonly commitP99Ms: number;
   readonly decodeMs: number;
   readonly deriveMs: number;
+  /** CPU time (user + system) of this process while the batches ran. */
+  readonly cpuMs: number;
   readonly rssMb: number;
 }
 
@@ -62,10 +64,12 @@ async function runStreamTask(task: StreamTask): Promise<StreamOutcome> {
     consumers.map((c) => c.store.readPosition({ source: task.source, partitionId: c.partitionId })),
   );
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const results = await Promise.all(
     consumers.map((consumer, p) => runStream(consumer, readLineBatches(task.files[p]!, task.batchSize))),
   );
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
   await Promise.all(consumers.map((c) => c.close()));
   const sum = (pick: (r: (typeof results)[number]) => number) => results.reduce((a, r) => a + pick(r), 0);
   const commitMs = results.flatMap((r) => r.commitMs);
@@ -82,6 +86,7 @@ async function runStreamTask(task: StreamTask): Promise<StreamOutcome> {
     commitP99Ms: percentile(commitMs, 99),
     decodeMs: sum((r) => r.decodeMs),
     deriveMs: sum((r) => r.deriveMs),
+    cpuMs: (cpu.user + cpu.system) / 1000,
     rssMb: peakRssMb(),
   };
 }

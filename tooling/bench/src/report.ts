@@ -13,7 +13,25 @@ export interface Floors {
 
 interface Run extends StreamOutcome {
   readonly eventsPerSecond: number;
+  readonly postgresCpuMs: number | undefined;
   readonly verified: Verified;
+}
+
+/**
+ * CPU per 1,000 events of the pipeline process and of PostgreSQL, and the events/s that two
+ * cores would allow if both were kept busy all the time: the ceiling that overlapping work can
+ * approach but not pass, whatever the machine's speed of the moment (undefined without the
+ * server's CPU).
+ */
+export function cpuPerThousandEvents(run: Run): {
+  nodeMs: number;
+  postgresMs: number | undefined;
+  twoCoreCeiling: number | undefined;
+} {
+  const nodeMs = (run.cpuMs / run.received) * 1000;
+  if (run.postgresCpuMs === undefined) return { nodeMs, postgresMs: undefined, twoCoreCeiling: undefined };
+  const postgresMs = (run.postgresCpuMs / run.received) * 1000;
+  return { nodeMs, postgresMs, twoCoreCeiling: (2 * 1000 * 1000) / (nodeMs + postgresMs) };
 }
 
 export interface Report {
@@ -72,6 +90,27 @@ export function printTable(report: Report): void {
         check(w.verified),
       ],
     ],
+  );
+  table(
+    'CPU per 1,000 events (same runs): what two shared cores allow',
+    ['workload', 'Node ms', 'PostgreSQL ms', 'sum ms', 'two-core ceiling events/s', 'measured events/s'],
+    (
+      [
+        ['realistic', r],
+        ['worst', w],
+      ] as const
+    ).map(([name, run]) => {
+      const cpu = cpuPerThousandEvents(run);
+      const cell = (n: number | undefined, f: (n: number) => string) => (n === undefined ? 'n/a' : f(n));
+      return [
+        name,
+        String(round(cpu.nodeMs)),
+        cell(cpu.postgresMs, (n) => String(round(n))),
+        cell(cpu.postgresMs, (n) => String(round(n + cpu.nodeMs))),
+        cell(cpu.twoCoreCeiling, fmt),
+        fmt(run.eventsPerSecond),
+      ];
+    }),
   );
   const { floors } = report;
   table(
