@@ -9,7 +9,12 @@ export {
   type EventTimeViolation,
 } from './event-time.js';
 export { mergeDynamicMetricRows, mergeHistogramRows, mergePaymentMetricsRows } from './merge-rows.js';
-export { createMetricEngine, type MetricEngine, type MetricEngineOptions } from './metric-engine.js';
+export {
+  createMetricEngine,
+  type MetricBatch,
+  type MetricEngine,
+  type MetricEngineOptions,
+} from './metric-engine.js';
 export * from './rows.js';
 export { type MetricRule, metricRuleSchema, parseRuleSet, type RuleSet, ruleSetSchema } from './rule-set.js';
 export { RuleSetError } from './rule-set-error.js';

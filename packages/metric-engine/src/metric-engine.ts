@@ -21,6 +21,12 @@ export interface MetricEngineOptions {
   readonly relativeAccuracy?: number;
 }
 
+/** One batch being aggregated: see MetricEngine.startBatch. */
+export interface MetricBatch {
+  add(events: readonly ValidTransaction[]): void;
+  rows(): BatchMetrics;
+}
+
 export interface MetricEngine {
   /**
    * Aggregates a batch. Rows come out sorted by key: payment metrics by (window, merchant,
@@ -29,6 +35,11 @@ export interface MetricEngine {
    * UTF-16 code units, so every writer derives the same lock order.
    */
   derive(events: readonly ValidTransaction[]): BatchMetrics;
+  /**
+   * The same aggregation fed in slices: `add` any number of times, then `rows()` once. What
+   * `derive` does in one call, for a caller that yields between slices of a large batch.
+   */
+  startBatch(): MetricBatch;
   /**
    * Rule evaluations that failed for one event (a CEL runtime error, a non-boolean condition, a
    * non-numeric value or a non-string dimension), since the engine was created. Such an event
@@ -239,8 +250,21 @@ export function createMetricEngine(options: MetricEngineOptions): MetricEngine {
     if (value > acc.max) acc.max = value;
   }
 
-  function derive(events: readonly ValidTransaction[]): BatchMetrics {
+  function startBatch(): MetricBatch {
     const windows = new Map<number, WindowBucket>();
+    return {
+      add: (events) => accumulate(windows, events),
+      rows: () => collectRows(windows),
+    };
+  }
+
+  function derive(events: readonly ValidTransaction[]): BatchMetrics {
+    const batch = startBatch();
+    batch.add(events);
+    return batch.rows();
+  }
+
+  function accumulate(windows: Map<number, WindowBucket>, events: readonly ValidTransaction[]): void {
     // Events of a batch mostly share a window: then even the window lookup is skipped.
     let lastWindow = Number.NaN;
     let bucket: WindowBucket | undefined;
@@ -317,7 +341,6 @@ export function createMetricEngine(options: MetricEngineOptions): MetricEngine {
       }
     }
     bindings.transaction = undefined;
-    return collectRows(windows);
   }
 
   function collectRows(windows: ReadonlyMap<number, WindowBucket>): BatchMetrics {
@@ -372,6 +395,7 @@ export function createMetricEngine(options: MetricEngineOptions): MetricEngine {
 
   return {
     derive,
+    startBatch,
     get ruleErrors() {
       return ruleErrors;
     },

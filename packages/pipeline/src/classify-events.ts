@@ -67,18 +67,26 @@ function readableEventId(value: unknown): string | null {
 }
 
 /**
- * Decode, validate and bound-check each event; keep the first of repeated eventIds. Never
- * throws for an event: whatever goes wrong with one (a runtime limit, a defect) parks that event
- * as `processing_error` at the stage it reached, so one event cannot fail its whole batch.
+ * Decodes, validates and bound-checks events one at a time, keeping the first of repeated
+ * eventIds; a batch can be fed in slices (so the caller can yield between them). Never throws
+ * for an event: whatever goes wrong with one (a runtime limit, a defect) parks that event as
+ * `processing_error` at the stage it reached, so one event cannot fail its whole batch.
  */
-export function classifyEvents(events: readonly RawEvent[], options: ClassifyOptions): ClassifiedEvents {
-  const countable: CountableEvent[] = [];
-  const parked: ParkedEvent[] = [];
-  const lines: string[] = [];
-  const seenIds = new Set<string>();
-  let duplicates = 0;
+export class EventClassifier {
+  readonly #options: ClassifyOptions;
+  readonly #countable: CountableEvent[] = [];
+  readonly #parked: ParkedEvent[] = [];
+  readonly #lines: string[] = [];
+  readonly #seenIds = new Set<string>();
+  #duplicates = 0;
 
-  for (const event of events) {
+  constructor(options: ClassifyOptions) {
+    this.#options = options;
+  }
+
+  add(event: RawEvent): void {
+    const options = this.#options;
+    const parked = this.#parked;
     let stage: FailureStage = FailureStage.decode;
     let payload: string | Uint8Array | undefined;
     let eventId: string | null = null;
@@ -86,18 +94,18 @@ export function classifyEvents(events: readonly RawEvent[], options: ClassifyOpt
     try {
       const decoded = decodeEventBody(event.body, { maxBytes: options.maxEventBytes });
       payload = receivedPayload(event.body, decoded.text);
-      lines.push(archiveLine(decoded.text ?? payload));
+      this.#lines.push(archiveLine(decoded.text ?? payload));
       archived = true;
       if (!decoded.ok) {
         parked.push({ event, stage, code: decoded.code, message: decoded.message, eventId, payload });
-        continue;
+        return;
       }
       stage = FailureStage.validate;
       eventId = readableEventId(decoded.value);
       const validated = validateTransaction(decoded.value);
       if (!validated.ok) {
         parked.push({ event, stage, code: validated.code, message: validated.message, eventId, payload });
-        continue;
+        return;
       }
       stage = FailureStage.bounds;
       eventId = validated.transaction.eventId;
@@ -112,21 +120,29 @@ export function classifyEvents(events: readonly RawEvent[], options: ClassifyOpt
           payload,
           occurredAtMs: validated.occurredAtMs,
         });
-        continue;
+        return;
       }
-      if (seenIds.has(eventId)) {
-        duplicates++;
-        continue;
+      if (this.#seenIds.has(eventId)) {
+        this.#duplicates++;
+        return;
       }
-      seenIds.add(eventId);
-      countable.push({ valid: validated, sequenceNumber: event.sequenceNumber, payload });
+      this.#seenIds.add(eventId);
+      this.#countable.push({ valid: validated, sequenceNumber: event.sequenceNumber, payload });
     } catch (error) {
       payload ??= receivedPayload(event.body, undefined);
-      if (!archived) lines.push(archiveLine(payload));
+      if (!archived) this.#lines.push(archiveLine(payload));
       parked.push(processingError(event, stage, error, eventId, payload));
     }
   }
-  return { countable, parked, duplicates, lines };
+
+  result(): ClassifiedEvents {
+    return {
+      countable: this.#countable,
+      parked: this.#parked,
+      duplicates: this.#duplicates,
+      lines: this.#lines,
+    };
+  }
 }
 
 export function processingError(

@@ -1,5 +1,6 @@
 import { RetryableBatchError } from '@paymetrics/dead-letter';
 import type { MetricEngine } from '@paymetrics/metric-engine';
+import type { ValidTransaction } from '@paymetrics/schemas';
 import {
   diffMetricsTables,
   readPaymentMetrics,
@@ -175,10 +176,23 @@ for (const dialect of dialects) {
 
     it('parks an event whose derivation throws while the rest of the batch counts', async () => {
       sut = await dialect.open();
+      const boom = (events: readonly ValidTransaction[]) => {
+        if (events.some((e) => e.transaction.merchantId === 'boom')) throw new TypeError('boom');
+      };
       const engine: MetricEngine = {
         derive: (events) => {
-          if (events.some((e) => e.transaction.merchantId === 'boom')) throw new TypeError('boom');
+          boom(events);
           return sut.engine.derive(events);
+        },
+        startBatch: () => {
+          const batch = sut.engine.startBatch();
+          return {
+            add: (events) => {
+              boom(events);
+              batch.add(events);
+            },
+            rows: () => batch.rows(),
+          };
         },
         get ruleErrors() {
           return sut.engine.ruleErrors;
