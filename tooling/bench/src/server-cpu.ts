@@ -37,16 +37,22 @@ function readStat(pid: number): ProcStat | undefined {
  * did between them. Linux only, and only for a server this machine runs.
  */
 export function postgresCpuMs(postmasterPid: number): number {
-  const postmaster = readStat(postmasterPid);
-  if (!postmaster) throw new Error(`no PostgreSQL postmaster with pid ${postmasterPid}`);
-  let ticks = postmaster.ownTicks + postmaster.reapedChildTicks;
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === postmasterPid) continue;
-    const stat = readStat(pid);
-    if (stat?.ppid === postmasterPid) ticks += stat.ownTicks;
+  // A process reaped while the children are listed would be missed (or counted twice): list them
+  // again until the postmaster's reaped-children time is the same before and after.
+  for (;;) {
+    const before = readStat(postmasterPid);
+    if (!before) throw new Error(`no PostgreSQL postmaster with pid ${postmasterPid}`);
+    let ticks = before.ownTicks + before.reapedChildTicks;
+    for (const entry of readdirSync('/proc')) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === postmasterPid) continue;
+      const stat = readStat(pid);
+      if (stat?.ppid === postmasterPid) ticks += stat.ownTicks;
+    }
+    if (readStat(postmasterPid)?.reapedChildTicks === before.reapedChildTicks) {
+      return (ticks * 1000) / TICKS_PER_SECOND;
+    }
   }
-  return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
 /** CPU time, in ms, one live process has used so far (its own threads, not its children). */
