@@ -1,9 +1,11 @@
 import { join } from 'node:path';
+import { postgresErrorCode } from '@paymetrics/runtime';
 import {
   createSchemaDatabase,
   type PostgresServer,
   startPostgresServer,
   type TestDatabase,
+  withClient,
 } from '@paymetrics/testing';
 import pg from 'pg';
 import { postgresCpuMs, postmasterPid } from './server-cpu.js';
@@ -45,16 +47,12 @@ export type BenchDatabase = TestDatabase;
  * 89-106 ms for the same code measured alone). A server where the bench's role may not
  * checkpoint (SQLSTATE 42501) is measured without it.
  */
+const INSUFFICIENT_PRIVILEGE = '42501';
+
 export async function createBenchDatabase(serverUrl: string, prefix: string): Promise<BenchDatabase> {
   const database = await createSchemaDatabase(`bench_${prefix}`, serverUrl);
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query('CHECKPOINT');
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== '42501') throw error;
-  } finally {
-    await client.end();
-  }
+  await withClient(serverUrl, (client) => client.query('CHECKPOINT')).catch((error: unknown) => {
+    if (postgresErrorCode(error) !== INSUFFICIENT_PRIVILEGE) throw error;
+  });
   return database;
 }
