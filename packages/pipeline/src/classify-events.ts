@@ -8,6 +8,7 @@ import {
   validateTransaction,
 } from '@paymetrics/schemas';
 import type { RawEvent } from './batch.js';
+import type { EventIdLookup } from './recent-event-ids.js';
 
 export interface CountableEvent {
   readonly valid: ValidTransaction;
@@ -29,8 +30,16 @@ export interface ParkedEvent {
 }
 
 export interface ClassifiedEvents {
-  /** Valid events with distinct eventIds, in sequence order. */
+  /** Valid events with distinct eventIds, in sequence order; their metrics are derived. */
   readonly countable: CountableEvent[];
+  /**
+   * Valid events whose eventId a batch committing before this one counts
+   * (`ClassifyOptions.expectedRepeats`): claimed with the rest, but their metrics are not
+   * derived. The claim confirms them; should it not, the commit derives again.
+   */
+  readonly expectedRepeats: CountableEvent[];
+  /** The eventIds of `countable` and `expectedRepeats`. */
+  readonly eventIds: ReadonlySet<string>;
   readonly parked: ParkedEvent[];
   /** Repeats of an eventId seen earlier in the same batch. */
   readonly duplicates: number;
@@ -42,6 +51,8 @@ export interface ClassifyOptions {
   readonly nowMs: number;
   readonly bounds: EventTimeBounds;
   readonly maxEventBytes: number;
+  /** EventIds expected to be counted already, by the batches committing before this one. */
+  readonly expectedRepeats?: EventIdLookup | undefined;
 }
 
 const lossyUtf8 = new TextDecoder('utf-8');
@@ -75,6 +86,7 @@ function readableEventId(value: unknown): string | null {
 export class EventClassifier {
   readonly #options: ClassifyOptions;
   readonly #countable: CountableEvent[] = [];
+  readonly #expectedRepeats: CountableEvent[] = [];
   readonly #parked: ParkedEvent[] = [];
   readonly #lines: string[] = [];
   readonly #seenIds = new Set<string>();
@@ -127,7 +139,9 @@ export class EventClassifier {
         return;
       }
       this.#seenIds.add(eventId);
-      this.#countable.push({ valid: validated, sequenceNumber: event.sequenceNumber, payload });
+      const countable = { valid: validated, sequenceNumber: event.sequenceNumber, payload };
+      if (options.expectedRepeats?.has(eventId)) this.#expectedRepeats.push(countable);
+      else this.#countable.push(countable);
     } catch (error) {
       payload ??= receivedPayload(event.body, undefined);
       if (!archived) this.#lines.push(archiveLine(payload));
@@ -138,6 +152,8 @@ export class EventClassifier {
   result(): ClassifiedEvents {
     return {
       countable: this.#countable,
+      expectedRepeats: this.#expectedRepeats,
+      eventIds: this.#seenIds,
       parked: this.#parked,
       duplicates: this.#duplicates,
       lines: this.#lines,

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { badLines, line, NOW, validEvent } from '../test/fixtures.js';
 import { dialects, type StoreUnderTest } from '../test/harness.js';
 import type { BatchResult, RawEvent } from './batch.js';
-import { processBatch, processBatchStream } from './process-batch.js';
+import { commitBatch, prepareBatch, processBatch, processBatchStream } from './process-batch.js';
 
 const clock = () => NOW;
 
@@ -258,6 +258,71 @@ for (const dialect of dialects) {
       );
       expect(results).toHaveLength(batches.length);
       expect(results.reduce((n, r) => n + r.received, 0)).toBe(events.length);
+      const reference = referenceAggregation(lines, { nowMs: NOW });
+      expect(diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table)).toEqual([]);
+    });
+
+    it("leaves a recent batch's repeats out from the start, and derives again only for an older one", async () => {
+      sut = await dialect.open();
+      let derivedAgain = 0;
+      const base = sut.engine;
+      const engine: MetricEngine = {
+        derive: (events) => {
+          derivedAgain++;
+          return base.derive(events);
+        },
+        startBatch: () => base.startBatch(),
+        get ruleErrors() {
+          return base.ruleErrors;
+        },
+        get ruleErrorsByRule() {
+          return base.ruleErrorsByRule;
+        },
+      };
+      // Batches of 10 events; batch k (from 0) also repeats an event of batch k-1 and of k-4,
+      // and batch 7 one of batch 1: six batches back, beyond what a stream remembers.
+      const batchLines: string[][] = [];
+      for (let k = 0; k < 8; k++) {
+        const own = Array.from({ length: 10 }, (_, i) => line(validEvent(k * 10 + i)));
+        const repeats = [
+          k >= 1 ? batchLines[k - 1]![0]! : undefined,
+          k >= 4 ? batchLines[k - 4]![1]! : undefined,
+        ];
+        if (k === 7) repeats.push(batchLines[1]![2]!);
+        batchLines.push([...own, ...repeats.filter((r) => r !== undefined)]);
+      }
+      const lines = batchLines.flat();
+      let sequence = 0;
+      const batches = batchLines.map((batch) => ({
+        source: 'file:repeats',
+        partitionId: '0',
+        events: batch.map((body) => ({ body, sequenceNumber: ++sequence })),
+      }));
+      const results: BatchResult[] = [];
+      await processBatchStream(batches, { store: sut.store, engine, clock }, (r) => results.push(r));
+
+      const reference = referenceAggregation(lines, { nowMs: NOW });
+      expect(diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table)).toEqual([]);
+      expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(reference.duplicates);
+      expect(results.map((r) => r.counted)).toEqual([10, 10, 10, 10, 10, 10, 10, 10]);
+      expect(derivedAgain).toBe(1);
+    });
+
+    it('counts an event expected to be a repeat when the claim finds it new', async () => {
+      sut = await dialect.open();
+      const events = [1, 2, 3].map((i) => validEvent(i));
+      const lines = events.map(line);
+      const deps = { store: sut.store, engine: sut.engine, clock };
+      const expectedRepeats = new Set([events[1]!.eventId as string]);
+      const prepared = await prepareBatch(
+        { source: 'file:expected', partitionId: '0', events: toEvents(lines) },
+        deps,
+        undefined,
+        { expectedRepeats },
+      );
+      expect(prepared.classified.expectedRepeats).toHaveLength(1);
+      const result = await commitBatch(prepared, deps);
+      expect(result).toMatchObject({ received: 3, counted: 3, duplicates: 0 });
       const reference = referenceAggregation(lines, { nowMs: NOW });
       expect(diffMetricsTables(await readPaymentMetrics((t) => sut.query(t)), reference.table)).toEqual([]);
     });

@@ -30,6 +30,7 @@ import {
   EventClassifier,
   processingError,
 } from './classify-events.js';
+import { type EventIdLookup, RecentEventIds } from './recent-event-ids.js';
 
 export interface PipelineDeps {
   readonly store: MetricsStore;
@@ -123,6 +124,12 @@ export async function prepareBatch(
   options: {
     /** A dead-letter retry: its event lies behind the partition's position by design. */
     readonly ignorePosition?: boolean;
+    /**
+     * EventIds counted by the time this batch commits (the partition's recent batches): repeats
+     * of them are claimed but not derived, so a producer's retry does not make the commit
+     * derive the whole batch again (see writeEvents).
+     */
+    readonly expectedRepeats?: EventIdLookup | undefined;
   } = {},
 ): Promise<PreparedBatch> {
   const started = performance.now();
@@ -150,6 +157,7 @@ export async function prepareBatch(
     nowMs: (deps.clock ?? Date.now)(),
     bounds: deps.bounds ?? defaultEventTimeBounds,
     maxEventBytes: deps.maxEventBytes ?? DEFAULT_MAX_BODY_BYTES,
+    expectedRepeats: options.expectedRepeats,
   });
   const decodedEvents = await trace.stage('decode', async () => {
     for (let first = 0; first < fresh.length; first += CPU_SLICE_EVENTS) {
@@ -308,18 +316,24 @@ async function writeEvents(
   prepared: PreparedBatch,
   deps: PipelineDeps,
 ): Promise<{ counted: readonly CountableEvent[]; repeated: number; windowsTouched: readonly number[] }> {
+  const { countable, expectedRepeats } = prepared.classified;
+  const claimed = expectedRepeats.length === 0 ? countable : [...countable, ...expectedRepeats];
   const repeated = await writer.claimEventIds(
-    prepared.classified.countable.map((c) => ({
+    claimed.map((c) => ({
       eventId: c.valid.transaction.eventId,
       windowStartMs: windowStartMs(c.valid.occurredAtMs),
     })),
   );
-  let counted: readonly CountableEvent[] = prepared.classified.countable;
+  let counted: readonly CountableEvent[] = countable;
   let metrics: BatchMetrics | EncodedMetricRows = prepared.metricRows;
   let windowsTouched = prepared.windowsTouched;
-  if (repeated.size > 0) {
-    // Rare: a producer sent the same eventId in an earlier batch. Derive again without it.
-    counted = counted.filter((c) => !repeated.has(c.valid.transaction.eventId));
+  const asExpected =
+    repeated.size === expectedRepeats.length &&
+    expectedRepeats.every((c) => repeated.has(c.valid.transaction.eventId));
+  if (!asExpected) {
+    // Rare: a repeat of an older batch, or an expected repeat that was not counted after all.
+    // Derive again from exactly the events this claim counted.
+    counted = claimed.filter((c) => !repeated.has(c.valid.transaction.eventId));
     const derived = deps.engine.derive(counted.map((c) => c.valid));
     metrics = derived;
     windowsTouched = derived.windowsTouched;
@@ -386,6 +400,9 @@ function asBatchFailure(batch: EventBatch, error: unknown): unknown {
   return error;
 }
 
+/** How many of a stream's latest batches' eventIds a batch expects to be repeats of. */
+const RECENT_BATCHES = 4;
+
 /**
  * Processes a partition's batches in order, preparing each batch while the one before it
  * commits, so CPU work overlaps database round trips. Stops at the first failure, after the
@@ -397,6 +414,7 @@ export async function processBatchStream(
   onResult: (result: BatchResult) => void,
 ): Promise<void> {
   let inFlight: { batch: EventBatch; trace: BatchTrace; commit: Promise<BatchResult> } | undefined;
+  const recentEventIds = new RecentEventIds(RECENT_BATCHES);
   const settle = async () => {
     if (!inFlight) return;
     const { batch, trace, commit } = inFlight;
@@ -417,7 +435,8 @@ export async function processBatchStream(
       const trace = new BatchTrace(batch);
       let prepared: PreparedBatch;
       try {
-        prepared = await prepareBatch(batch, deps, trace);
+        // The batches before this one, the one in flight included, commit before it does.
+        prepared = await prepareBatch(batch, deps, trace, { expectedRepeats: recentEventIds });
       } catch (error) {
         // Report the batch in flight (committed or not) before this one's failure.
         await settle();
@@ -428,6 +447,7 @@ export async function processBatchStream(
       // settle() awaits the commit and handles its failure; until then the next batch's prepare
       // yields to I/O, and a rejection meanwhile must not count as unhandled (which ends Node).
       commit.catch(() => undefined);
+      recentEventIds.add(prepared.classified.eventIds);
       inFlight = { batch, trace, commit };
     }
     await settle();
