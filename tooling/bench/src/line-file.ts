@@ -20,31 +20,34 @@ export async function writeLines(path: string, lines: Iterable<string>): Promise
 }
 
 /**
- * Lines of an NDJSON file in batches, read as a consumer receives them: the process never holds
- * more than a chunk of input, so its peak memory is the pipeline's, not the input file's.
+ * Lines of an NDJSON file in batches, as bytes: the Function's trigger delivers each body as
+ * the bytes sent (`dataType: 'binary'`), and the pipeline decodes them. The process never holds
+ * more than a chunk of input beyond the batches in flight, so its peak memory is the
+ * pipeline's, not the input file's. (Decoding the file to strings here instead cost about a
+ * tenth of the measuring process's CPU, in UTF-8 decoding of whole chunks and line splitting.)
  */
-export async function* readLineBatches(path: string, batchSize: number): AsyncGenerator<string[]> {
-  let batch: string[] = [];
-  let rest = '';
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = rest + (chunk as string);
+export async function* readLineBatches(path: string, batchSize: number): AsyncGenerator<Uint8Array[]> {
+  let batch: Uint8Array[] = [];
+  let rest: Buffer | undefined;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const bytes = rest ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
     let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      batch.push(text.slice(start, end));
+    for (let end = bytes.indexOf(10); end !== -1; end = bytes.indexOf(10, start)) {
+      batch.push(bytes.subarray(start, end));
       start = end + 1;
       if (batch.length === batchSize) {
         yield batch;
         batch = [];
       }
     }
-    rest = text.slice(start);
+    rest = start < bytes.length ? bytes.subarray(start) : undefined;
   }
-  if (rest.length > 0) batch.push(rest);
+  if (rest) batch.push(rest);
   if (batch.length > 0) yield batch;
 }
 
-export async function readAllLines(path: string): Promise<string[]> {
-  const lines: string[] = [];
+export async function readAllLines(path: string): Promise<Uint8Array[]> {
+  const lines: Uint8Array[] = [];
   for await (const batch of readLineBatches(path, 10_000)) lines.push(...batch);
   return lines;
 }

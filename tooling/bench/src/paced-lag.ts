@@ -26,7 +26,7 @@ export interface PacedLagResult {
  */
 export async function measurePacedLag(
   consumer: PartitionConsumer,
-  lines: readonly string[],
+  lines: readonly (string | Uint8Array)[],
   options: PacedLagOptions,
   firstSequence = 1,
 ): Promise<PacedLagResult> {

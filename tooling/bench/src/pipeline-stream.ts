@@ -89,7 +89,7 @@ function addResult(totals: StreamTotals, result: BatchResult): void {
  */
 export async function runStream(
   consumer: PartitionConsumer,
-  batches: AsyncIterable<readonly string[]>,
+  batches: AsyncIterable<readonly (string | Uint8Array)[]>,
 ): Promise<StreamTotals> {
   const totals = emptyStreamTotals();
   const started = performance.now();
