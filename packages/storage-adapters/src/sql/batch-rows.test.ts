@@ -49,6 +49,14 @@ describe('batch rows', () => {
     expect(columns.txnCount).toEqual(['1', '2', '1']);
   });
 
+  it('gives rows already in key order, one per key, the same columns as when it sorts them', () => {
+    const ordered = [row('a', 300_000, 1n), row('b', 300_000, 2n), row('a', 600_000, 3n)];
+    const fromOrdered = paymentMetricsColumns(ordered);
+    expect(fromOrdered.merchantId).toEqual(['a', 'b', 'a']);
+    expect(fromOrdered.amountMinorSum).toEqual(['1', '2', '3']);
+    expect(paymentMetricsColumns([ordered[2]!, ordered[0]!, ordered[1]!])).toEqual(fromOrdered);
+  });
+
   it('merges histogram rows whose dimensions differ only in key order', () => {
     const sketch = { relativeAccuracy: 0.01, zeroCount: 1, bins: { '5': 1 } };
     const columns = histogramColumns([

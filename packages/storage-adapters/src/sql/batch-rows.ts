@@ -37,6 +37,18 @@ function compareKeys(a: readonly KeyPart[], b: readonly KeyPart[]): number {
   return 0;
 }
 
+/**
+ * Whether rows are strictly ascending by key, so already one per key and in lock order: the
+ * engine derives them so, and one pass comparing neighbours is much cheaper than merging.
+ */
+function isStrictlyAscending(count: number, compare: (i: number, j: number) => number): boolean {
+  for (let i = 1; i < count; i++) if (compare(i - 1, i) >= 0) return false;
+  return true;
+}
+
+const compareParts = (x: KeyPart, y: KeyPart): number => (x === y ? 0 : x < y ? -1 : 1);
+
+/** Rows in key order with equal keys merged: any caller's rows, not only the engine's. */
 function mergeByKey<R>(
   rows: readonly R[],
   keyOf: (row: R) => readonly KeyPart[],
@@ -87,12 +99,32 @@ export function isoTimestamp(epochMs: number): string {
   return text;
 }
 
-export function paymentMetricsColumns(rows: readonly PaymentMetricsRow[]): PaymentMetricsColumns {
-  const merged = mergeByKey(
-    rows,
-    (r) => [r.windowStartMs, r.merchantId, r.paymentMethod, r.cardBrand, r.currency, r.country, r.channel],
-    mergePaymentMetricsRows,
+const paymentKey = (r: PaymentMetricsRow): KeyPart[] => [
+  r.windowStartMs,
+  r.merchantId,
+  r.paymentMethod,
+  r.cardBrand,
+  r.currency,
+  r.country,
+  r.channel,
+];
+
+function comparePaymentKeys(a: PaymentMetricsRow, b: PaymentMetricsRow): number {
+  return (
+    compareParts(a.windowStartMs, b.windowStartMs) ||
+    compareParts(a.merchantId, b.merchantId) ||
+    compareParts(a.paymentMethod, b.paymentMethod) ||
+    compareParts(a.cardBrand, b.cardBrand) ||
+    compareParts(a.currency, b.currency) ||
+    compareParts(a.country, b.country) ||
+    compareParts(a.channel, b.channel)
   );
+}
+
+export function paymentMetricsColumns(rows: readonly PaymentMetricsRow[]): PaymentMetricsColumns {
+  const merged = isStrictlyAscending(rows.length, (i, j) => comparePaymentKeys(rows[i]!, rows[j]!))
+    ? rows
+    : mergeByKey(rows, paymentKey, mergePaymentMetricsRows).map(({ row }) => row);
   const columns: PaymentMetricsColumns = {
     windowStart: [],
     merchantId: [],
@@ -111,7 +143,7 @@ export function paymentMetricsColumns(rows: readonly PaymentMetricsRow[]): Payme
     latencyMsMin: [],
     latencyMsMax: [],
   };
-  for (const { row } of merged) {
+  for (const row of merged) {
     columns.windowStart.push(isoTimestamp(row.windowStartMs));
     columns.merchantId.push(row.merchantId);
     columns.paymentMethod.push(row.paymentMethod);
@@ -143,12 +175,37 @@ export interface DynamicMetricsColumns {
   readonly valueMax: string[];
 }
 
-export function dynamicMetricsColumns(rows: readonly DynamicMetricRow[]): DynamicMetricsColumns {
-  const merged = mergeByKey(
-    rows,
-    (r) => [r.windowStartMs, r.metricName, canonicalDimensionsJson(r.dimensions)],
-    mergeDynamicMetricRows,
+/** Rule and histogram rows: keyed by window, metric name and the canonical JSON of their dimensions. */
+interface LabelledRow {
+  readonly windowStartMs: number;
+  readonly metricName: string;
+  readonly dimensions: Dimensions;
+}
+
+/** The rows in key order, one per key, each with its dimensions' canonical JSON. */
+function labelledInKeyOrder<R extends LabelledRow>(
+  rows: readonly R[],
+  merge: (a: R, b: R) => R,
+): { readonly rows: readonly R[]; readonly dimensions: readonly string[] } {
+  const dimensions = rows.map((r) => canonicalDimensionsJson(r.dimensions));
+  const ascending = isStrictlyAscending(
+    rows.length,
+    (i, j) =>
+      compareParts(rows[i]!.windowStartMs, rows[j]!.windowStartMs) ||
+      compareParts(rows[i]!.metricName, rows[j]!.metricName) ||
+      compareParts(dimensions[i]!, dimensions[j]!),
   );
+  if (ascending) return { rows, dimensions };
+  const merged = mergeByKey(
+    rows.map((row, i) => ({ row, dimensions: dimensions[i]! })),
+    ({ row, dimensions }) => [row.windowStartMs, row.metricName, dimensions],
+    (a, b) => ({ row: merge(a.row, b.row), dimensions: a.dimensions }),
+  );
+  return { rows: merged.map((m) => m.row.row), dimensions: merged.map((m) => m.row.dimensions) };
+}
+
+export function dynamicMetricsColumns(rows: readonly DynamicMetricRow[]): DynamicMetricsColumns {
+  const merged = labelledInKeyOrder(rows, mergeDynamicMetricRows);
   const columns: DynamicMetricsColumns = {
     windowStart: [],
     metricName: [],
@@ -158,10 +215,11 @@ export function dynamicMetricsColumns(rows: readonly DynamicMetricRow[]): Dynami
     valueMin: [],
     valueMax: [],
   };
-  for (const { key, row } of merged) {
+  for (let i = 0; i < merged.rows.length; i++) {
+    const row = merged.rows[i]!;
     columns.windowStart.push(isoTimestamp(row.windowStartMs));
     columns.metricName.push(row.metricName);
-    columns.dimensions.push(key[2] as string);
+    columns.dimensions.push(merged.dimensions[i]!);
     columns.valueCount.push(String(row.valueCount));
     columns.valueSum.push(String(row.valueSum));
     columns.valueMin.push(String(row.valueMin));
@@ -183,11 +241,7 @@ export interface HistogramColumns {
 }
 
 export function histogramColumns(rows: readonly HistogramRow[]): HistogramColumns {
-  const merged = mergeByKey(
-    rows,
-    (r) => [r.windowStartMs, r.metricName, canonicalDimensionsJson(r.dimensions)],
-    mergeHistogramRows,
-  );
+  const merged = labelledInKeyOrder(rows, mergeHistogramRows);
   const columns: HistogramColumns = {
     windowStart: [],
     metricName: [],
@@ -199,10 +253,11 @@ export function histogramColumns(rows: readonly HistogramRow[]): HistogramColumn
     max: [],
     sketch: [],
   };
-  for (const { key, row } of merged) {
+  for (let i = 0; i < merged.rows.length; i++) {
+    const row = merged.rows[i]!;
     columns.windowStart.push(isoTimestamp(row.windowStartMs));
     columns.metricName.push(row.metricName);
-    columns.dimensions.push(key[2] as string);
+    columns.dimensions.push(merged.dimensions[i]!);
     columns.relativeAccuracy.push(String(row.sketch.relativeAccuracy));
     columns.count.push(String(row.count));
     columns.sum.push(row.sum.toString());
@@ -231,9 +286,37 @@ export function textArrayLiteral(values: readonly string[]): string {
 
 type ArrayLiterals<Columns> = { readonly [Column in keyof Columns]: string };
 
+/**
+ * Columns whose text never needs quotes in an array literal: numbers and ISO timestamps (digits,
+ * signs, dots, letters). Their literal is a plain join, without a pattern test per element.
+ */
+const UNQUOTED_COLUMNS: ReadonlySet<string> = new Set([
+  'windowStart',
+  'txnCount',
+  'approvedCount',
+  'declinedCount',
+  'errorCount',
+  'amountMinorSum',
+  'approvedAmountMinorSum',
+  'latencyMsSum',
+  'latencyMsMin',
+  'latencyMsMax',
+  'valueCount',
+  'valueSum',
+  'valueMin',
+  'valueMax',
+  'relativeAccuracy',
+  'count',
+  'sum',
+  'min',
+  'max',
+]);
+
 function arrayLiterals<Columns extends object>(columns: Columns): ArrayLiterals<Columns> {
   const literals: Record<string, string> = {};
-  for (const [name, values] of Object.entries(columns)) literals[name] = textArrayLiteral(values as string[]);
+  for (const [name, values] of Object.entries(columns) as [string, string[]][]) {
+    literals[name] = UNQUOTED_COLUMNS.has(name) ? `{${values.join(',')}}` : textArrayLiteral(values);
+  }
   return literals as ArrayLiterals<Columns>;
 }
 
