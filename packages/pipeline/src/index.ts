@@ -10,6 +10,7 @@ export {
   processBatchStream,
   type RetryCommit,
 } from './process-batch.js';
+export { type EventIdLookup, RecentEventIds } from './recent-event-ids.js';
 export {
   type RerunnableItem,
   type RerunOptions,

@@ -59,16 +59,36 @@ const MAX_POSITION_RACES = 5;
  * position in one transaction. A redelivered or replayed batch changes nothing. Any failure
  * to write throws (a RetryableBatchError when retrying can help) and commits nothing.
  */
-export async function processBatch(batch: EventBatch, deps: PipelineDeps): Promise<BatchResult> {
-  return tracedBatch(batch, deps, new BatchTrace(batch));
+export async function processBatch(
+  batch: EventBatch,
+  deps: PipelineDeps,
+  options: {
+    /**
+     * The eventIds of the partition's last batches, kept by a caller that processes the same
+     * partition batch after batch (the Function, across invocations): repeats of them are left
+     * out from the start, and the batch's own ids are added once it commits.
+     */
+    readonly recentEventIds?: RecentEventIds | undefined;
+  } = {},
+): Promise<BatchResult> {
+  return tracedBatch(batch, deps, new BatchTrace(batch), options.recentEventIds);
 }
 
 /** processBatch under a batch trace that ends with the result or the failure. */
-async function tracedBatch(batch: EventBatch, deps: PipelineDeps, trace: BatchTrace): Promise<BatchResult> {
+async function tracedBatch(
+  batch: EventBatch,
+  deps: PipelineDeps,
+  trace: BatchTrace,
+  recentEventIds?: RecentEventIds,
+): Promise<BatchResult> {
   try {
-    const outcome = await withRetriedRaces(batch, async () =>
-      commitBatch(await prepareBatch(batch, deps, trace), deps),
-    );
+    let eventIds: ReadonlySet<string> | undefined;
+    const outcome = await withRetriedRaces(batch, async () => {
+      const prepared = await prepareBatch(batch, deps, trace, { expectedRepeats: recentEventIds });
+      eventIds = prepared.classified.eventIds;
+      return commitBatch(prepared, deps);
+    });
+    if (eventIds) recentEventIds?.add(eventIds);
     trace.committed(outcome);
     return outcome;
   } catch (error) {

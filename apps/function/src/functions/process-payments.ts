@@ -1,10 +1,32 @@
 import { app, type EventHubTriggerOptions, type InvocationContext, trigger } from '@azure/functions';
 import { classifyFailure } from '@paymetrics/dead-letter';
-import { type BatchResult, processBatch } from '@paymetrics/pipeline';
+import { type BatchResult, type EventBatch, processBatch, RecentEventIds } from '@paymetrics/pipeline';
 import { SettingName } from '@paymetrics/runtime';
 import { eventHubBatch } from '../event-hub-batch.js';
 import { getRuntime } from '../runtime.js';
 import { observeDatabase } from '../telemetry.js';
+
+/** How many of a partition's latest batches' eventIds the next batch expects repeats of. */
+const RECENT_BATCHES = 4;
+
+/**
+ * Per partition this instance has processed: the eventIds of its latest batches. A producer's
+ * retry usually lands in one of the next few batches; the pipeline then leaves it out from the
+ * start instead of deriving the whole batch again inside the transaction. Only a hint: the
+ * commit's claim decides (a batch another instance committed meanwhile changes nothing). Bounded
+ * by the hub's partition count.
+ */
+const recentEventIdsByPartition = new Map<string, RecentEventIds>();
+
+function recentEventIdsOf(batch: EventBatch): RecentEventIds {
+  const key = `${batch.source}\u0000${batch.partitionId}`;
+  let recent = recentEventIdsByPartition.get(key);
+  if (!recent) {
+    recent = new RecentEventIds(RECENT_BATCHES);
+    recentEventIdsByPartition.set(key, recent);
+  }
+  return recent;
+}
 
 /**
  * The Event Hubs trigger: map the invocation to a batch, run the pipeline, log one line.
@@ -20,11 +42,11 @@ export async function processPayments(events: unknown[], context: InvocationCont
     fallbackNamespace: runtime.settings.eventHubNamespace,
   });
   try {
-    const result = await processBatch(batch, {
-      store: runtime.store,
-      engine: runtime.engine,
-      archive: runtime.archive,
-    });
+    const result = await processBatch(
+      batch,
+      { store: runtime.store, engine: runtime.engine, archive: runtime.archive },
+      { recentEventIds: recentEventIdsOf(batch) },
+    );
     context.log(batchLine(result));
   } catch (error) {
     const failure = classifyFailure(error);
