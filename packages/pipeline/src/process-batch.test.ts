@@ -317,7 +317,7 @@ for (const dialect of dialects) {
     it("leaves out a repeat of a batch in the caller's recent eventIds, batch after batch", async () => {
       sut = await dialect.open();
       const { engine, derivedAgain } = countingDerive(sut.engine);
-      const recentEventIds = new RecentEventIds(4);
+      const recentEventIds = new RecentEventIds();
       const first = [1, 2, 3].map((i) => line(validEvent(i)));
       const second = [first[1]!, line(validEvent(4))];
       const deps = { store: sut.store, engine, clock };

@@ -420,9 +420,6 @@ function asBatchFailure(batch: EventBatch, error: unknown): unknown {
   return error;
 }
 
-/** How many of a stream's latest batches' eventIds a batch expects to be repeats of. */
-const RECENT_BATCHES = 4;
-
 /**
  * Processes a partition's batches in order, preparing each batch while the one before it
  * commits, so CPU work overlaps database round trips. Stops at the first failure, after the
@@ -434,7 +431,7 @@ export async function processBatchStream(
   onResult: (result: BatchResult) => void,
 ): Promise<void> {
   let inFlight: { batch: EventBatch; trace: BatchTrace; commit: Promise<BatchResult> } | undefined;
-  const recentEventIds = new RecentEventIds(RECENT_BATCHES);
+  const recentEventIds = new RecentEventIds();
   const settle = async () => {
     if (!inFlight) return;
     const { batch, trace, commit } = inFlight;

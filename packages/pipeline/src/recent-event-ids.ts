@@ -14,7 +14,8 @@ export class RecentEventIds implements EventIdLookup {
   readonly #batches: ReadonlySet<string>[] = [];
   readonly #depth: number;
 
-  constructor(depth: number) {
+  /** `depth`: how many of the latest batches are remembered; 4 covers the repeats above. */
+  constructor(depth = 4) {
     this.#depth = depth;
   }
 

@@ -10,6 +10,7 @@ import {
   processBatch,
   processBatchStream,
   type RawEvent,
+  RecentEventIds,
 } from '@paymetrics/pipeline';
 import { createPool } from '@paymetrics/runtime';
 import { createPostgresMetricsStore, type MetricsStore } from '@paymetrics/storage-adapters';
@@ -32,12 +33,15 @@ export function createPartitionConsumer(url: string, source: string, partitionId
   const store = createPostgresMetricsStore({ pool: createPool(url, { max: 2 }) });
   const engine = createMetricEngine({ rules: compileRuleSet(defaultRuleSet) });
   const clock = () => PIPELINE_NOW_MS;
+  // Batch after batch, as the Function processes a partition across invocations.
+  const recentEventIds = new RecentEventIds();
   return {
     source,
     partitionId,
     store,
     engine,
-    process: (events) => processBatch({ source, partitionId, events }, { store, engine, clock }),
+    process: (events) =>
+      processBatch({ source, partitionId, events }, { store, engine, clock }, { recentEventIds }),
     stream: (batches, onResult) => processBatchStream(batches, { store, engine, clock }, onResult),
     close: () => store.close(),
   };

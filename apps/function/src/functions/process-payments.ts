@@ -6,9 +6,6 @@ import { eventHubBatch } from '../event-hub-batch.js';
 import { getRuntime } from '../runtime.js';
 import { observeDatabase } from '../telemetry.js';
 
-/** How many of a partition's latest batches' eventIds the next batch expects repeats of. */
-const RECENT_BATCHES = 4;
-
 /**
  * Per partition this instance has processed: the eventIds of its latest batches. A producer's
  * retry usually lands in one of the next few batches; the pipeline then leaves it out from the
@@ -22,7 +19,7 @@ function recentEventIdsOf(batch: EventBatch): RecentEventIds {
   const key = `${batch.source}\u0000${batch.partitionId}`;
   let recent = recentEventIdsByPartition.get(key);
   if (!recent) {
-    recent = new RecentEventIds(RECENT_BATCHES);
+    recent = new RecentEventIds();
     recentEventIdsByPartition.set(key, recent);
   }
   return recent;
