@@ -27,12 +27,13 @@ export function canonicalDimensionsJson(dimensions: Dimensions): string {
 
 type KeyPart = string | number;
 
+/** Numbers by value, strings by UTF-16 code units (as compareStrings): the global lock order. */
+const compareParts = (x: KeyPart, y: KeyPart): number => (x === y ? 0 : x < y ? -1 : 1);
+
 function compareKeys(a: readonly KeyPart[], b: readonly KeyPart[]): number {
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === y) continue;
-    return x < y ? -1 : 1;
+    const order = compareParts(a[i]!, b[i]!);
+    if (order !== 0) return order;
   }
   return 0;
 }
@@ -45,8 +46,6 @@ function isStrictlyAscending(count: number, compare: (i: number, j: number) => n
   for (let i = 1; i < count; i++) if (compare(i - 1, i) >= 0) return false;
   return true;
 }
-
-const compareParts = (x: KeyPart, y: KeyPart): number => (x === y ? 0 : x < y ? -1 : 1);
 
 /** Rows in key order with equal keys merged: any caller's rows, not only the engine's. */
 function mergeByKey<R>(
