@@ -3,7 +3,6 @@ import { sketchMapping } from './sketch-mapping.js';
 
 export const DEFAULT_RELATIVE_ACCURACY = 0.01;
 
-/** Builds one sketch from values (never negative, per the event contract). */
 /**
  * An empty bins object that V8 keeps in dictionary mode. Bin indexes are integer-like keys, so a
  * plain `{}` would store them as array elements: the first bin at index 700 allocates a holey
@@ -17,6 +16,7 @@ function sparseBins(): Record<string, number> {
   return bins;
 }
 
+/** Builds one sketch from values (never negative, per the event contract). */
 export class SketchAccumulator {
   readonly #mapping;
   readonly #bins = new Map<number, number>();
