@@ -1,6 +1,6 @@
 import { type BatchMetrics, compareStrings } from '@paymetrics/metric-engine';
 import type { FailedItemRecord, FailedItemStatus } from '@paymetrics/schemas';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database, FailedItemResolution } from '../database.js';
 import type { BatchCounters, BatchWriter, EventIdClaim, PartitionRef } from '../metrics-store.js';
 import { type EncodedMetricRows, encodeMetricRows, isoTimestamp } from './batch-rows.js';
@@ -58,7 +58,7 @@ async function claimFresh(
         SELECT e, w FROM claim WHERE e NOT IN (SELECT event_id FROM known)
       )
       SELECT event_id FROM known`.execute(trx);
-    await sql`RELEASE SAVEPOINT claim_event_ids`.execute(trx);
+    // No RELEASE: the savepoint ends with the transaction, and releasing it would cost a round trip.
     return new Set(rows.map((row) => row.event_id));
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -72,6 +72,31 @@ async function claimFresh(
     const inserted = new Set(rows.map((row) => row.event_id));
     return new Set(ids.split(',').filter((id) => !inserted.has(id)));
   }
+}
+
+interface Upsert {
+  readonly name: string;
+  readonly statement: RawBuilder<unknown>;
+}
+
+/**
+ * Runs the upserts as one statement, one round trip instead of one each: the commit in flight
+ * waits for the Node thread (busy preparing the next batch) at every round trip. Each upsert is
+ * a data-modifying CTE. PostgreSQL runs CTEs the main query does not read last one first, so the
+ * main query reads each in turn: tables are written in the given order, which keeps the lock
+ * order global (rows are sorted within each table too). Rule metrics come last: some rules have
+ * no merchant dimension, so every partition updates the same rows, and the last table's locks
+ * are held for the shortest time.
+ */
+async function executeInOrder(trx: Kysely<Database>, upserts: readonly Upsert[]): Promise<void> {
+  if (upserts.length === 0) return;
+  if (upserts.length === 1) {
+    await upserts[0]!.statement.execute(trx);
+    return;
+  }
+  const ctes = upserts.map(({ name, statement }) => sql`${sql.id(name)} AS (${statement} RETURNING 1)`);
+  const reads = upserts.map(({ name }) => sql`(SELECT count(*) FROM ${sql.id(name)})`);
+  await sql`WITH ${sql.join(ctes)} SELECT ${sql.join(reads)}`.execute(trx);
 }
 
 /**
@@ -131,12 +156,13 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
 
     async writeMetrics(metrics: BatchMetrics | EncodedMetricRows): Promise<void> {
       const rows = 'kind' in metrics ? metrics : encodeMetricRows(metrics);
-      // Tables in a fixed order (and rows sorted within each) keep the lock order global. Rule
-      // metrics go last: some rules have no merchant dimension, so every partition updates the
-      // same rows, and the last statement holds their locks for the shortest time.
+      // In this order: payment rows, histograms, rule metrics (see executeInOrder).
+      const upserts: Upsert[] = [];
       if (rows.payment) {
         const c = rows.payment;
-        await sql`
+        upserts.push({
+          name: 'payment',
+          statement: sql`
           INSERT INTO payment_metrics_5m AS m (
             window_start, merchant_id, payment_method, card_brand, currency, country, channel,
             txn_count, approved_count, declined_count, error_count,
@@ -165,11 +191,14 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
             latency_ms_sum = m.latency_ms_sum + EXCLUDED.latency_ms_sum,
             latency_ms_min = LEAST(m.latency_ms_min, EXCLUDED.latency_ms_min),
             latency_ms_max = GREATEST(m.latency_ms_max, EXCLUDED.latency_ms_max),
-            updated_at = now()`.execute(trx);
+            updated_at = now()`,
+        });
       }
       if (rows.histograms) {
         const c = rows.histograms;
-        await sql`
+        upserts.push({
+          name: 'histograms',
+          statement: sql`
           INSERT INTO aggregate_histograms AS h (
             window_start, metric_name, dimensions, relative_accuracy, count, sum, min, max, sketch)
           SELECT w::timestamptz, name, dims::jsonb, acc::float8, n::bigint, s::numeric, lo::float8,
@@ -195,11 +224,14 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
                      FROM jsonb_each_text(EXCLUDED.sketch -> 'bins')),
                   '{}'::jsonb))
               ELSE paymetrics_merge_sketches(h.sketch, EXCLUDED.sketch) END,
-            updated_at = now()`.execute(trx);
+            updated_at = now()`,
+        });
       }
       if (rows.dynamic) {
         const c = rows.dynamic;
-        await sql`
+        upserts.push({
+          name: 'dynamic',
+          statement: sql`
           INSERT INTO dynamic_metrics AS d (
             window_start, metric_name, dimensions, value_count, value_sum, value_min, value_max)
           SELECT w::timestamptz, name, dims::jsonb, n::bigint, s::float8, lo::float8, hi::float8
@@ -212,8 +244,10 @@ export function createBatchWriter(trx: Kysely<Database>): BatchWriter {
             value_sum = d.value_sum + EXCLUDED.value_sum,
             value_min = LEAST(d.value_min, EXCLUDED.value_min),
             value_max = GREATEST(d.value_max, EXCLUDED.value_max),
-            updated_at = now()`.execute(trx);
+            updated_at = now()`,
+        });
       }
+      await executeInOrder(trx, upserts);
     },
 
     async writeFailedItems(items: readonly FailedItemRecord[]): Promise<number> {
