@@ -136,14 +136,14 @@ async function streamRun(
  * `pnpm simulate` / `pnpm start` (apps/simulator's scripts) set them. A small young generation
  * and a capped old one keep peak memory near the live set. Under so small a cap V8 lets the old
  * generation grow to only ~1.3x the live set before the next full GC (its growing factor scales
- * with the cap), which meant a full GC every ~200 ms; `--heap-growing-percent=70` makes it 1.7x
+ * with the cap), which meant a full GC every ~200 ms; `--heap-growing-percent=50` makes it 1.5x
  * (docs/performance.md, round five). The bench's own process, which holds whole workloads in
  * memory, runs without them.
  */
 const RUNTIME_NODE_FLAGS = [
   '--max-semi-space-size=8',
   '--max-old-space-size=192',
-  '--heap-growing-percent=70',
+  '--heap-growing-percent=50',
 ];
 
 function nodeFlags(): string {

@@ -43,9 +43,9 @@ locals {
     PAYMETRICS_PG_POOL_MAX   = tostring(var.pg_pool_max)
 
     # Stack traces point at the TypeScript sources of the bundle; a small young generation and a
-    # capped old one that grows 1.7x its live set between full GCs keep peak memory and GC time where
+    # capped old one that grows 1.5x its live set between full GCs keep peak memory and GC time where
     # docs/performance.md measured them (the same flags as pnpm simulate).
-    languageWorkers__node__arguments = "--enable-source-maps --max-semi-space-size=8 --max-old-space-size=192 --heap-growing-percent=70"
+    languageWorkers__node__arguments = "--enable-source-maps --max-semi-space-size=8 --max-old-space-size=192 --heap-growing-percent=50"
   }
 }
 
