@@ -162,7 +162,7 @@ export function printTable(report: Report): void {
   const { lag, LAG } = report;
   table(
     `Lag at ${fmt(LAG.ratePerSecond)} events/s (flush at ${fmt(LAG.maxBatchEvents)} events or ${LAG.maxWaitMs} ms)`,
-    ['arrival to commit', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'batches', 'exactly once'],
+    ['arrival to commit', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'batches', 'peak RSS MB', 'exactly once'],
     [
       [
         'per event',
@@ -171,19 +171,21 @@ export function printTable(report: Report): void {
         String(round(lag.lagP99Ms)),
         String(round(lag.lagMaxMs)),
         fmt(lag.batches),
+        String(round(lag.rssMb)),
         check(report.lagVerified),
       ],
     ],
   );
   table(
     'Scale out: concurrent partition streams (partition key = merchantId), one PostgreSQL, shared windows',
-    ['partitions', 'events', 'events/s', 'commit p95 ms', 'failed batches', 'exactly once'],
+    ['partitions', 'events', 'events/s', 'commit p95 ms', 'failed batches', 'peak RSS MB', 'exactly once'],
     [...report.scale].map(([n, run]) => [
       String(n),
       fmt(run.received),
       fmt(run.eventsPerSecond),
       String(round(run.commitP95Ms)),
       String(run.failedBatches),
+      String(round(run.rssMb)),
       check(run.verified),
     ]),
   );
@@ -206,12 +208,14 @@ export interface TargetRow {
 
 /** The issue's table: "before" is main as the issue measured it. */
 export function targetRows(report: Report): TargetRow[] {
-  const { realisticRun, worstRun, latency, lag, replay } = report;
+  const { realisticRun, worstRun, latency, lag, replay, scale } = report;
   const commit1000 = latency.get(1_000)?.commitP95Ms ?? Number.NaN;
+  // Every measuring process counts, the multi-partition ones included (the largest, usually).
   const rss = Math.max(
     realisticRun.rssMb,
     worstRun.rssMb,
     ...[...latency.values()].map((r) => r.rssMb),
+    ...[...scale.values()].map((r) => r.rssMb),
     lag.rssMb,
     replay.rssMb ?? 0,
   );
