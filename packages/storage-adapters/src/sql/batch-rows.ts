@@ -108,6 +108,10 @@ const paymentKey = (r: PaymentMetricsRow): KeyPart[] => [
   r.channel,
 ];
 
+/**
+ * compareKeys of two rows' paymentKey without building them: spelled out, because a loop over
+ * the field names measured 5x slower (0.1 -> 0.5 ms per 5,000 rows). Keep the two in step.
+ */
 function comparePaymentKeys(a: PaymentMetricsRow, b: PaymentMetricsRow): number {
   return (
     compareParts(a.windowStartMs, b.windowStartMs) ||
