@@ -11,27 +11,33 @@
 
 \set ON_ERROR_STOP on
 
--- One batch as the writer sends it (text arrays): 320 keys of the latest windows, each with a
--- 2-bin delta taken from its own bins, and 80 new keys with one bin.
-CREATE TEMP TABLE test_batch AS
-WITH picked AS (
-  SELECT h.*, row_number() OVER () AS n
-    FROM (SELECT * FROM aggregate_histograms
-           WHERE window_start >= (SELECT max(window_start) - interval '15 minutes' FROM aggregate_histograms)
-           ORDER BY random() LIMIT 320) AS h
-), deltas AS (
+-- A batch's histogram deltas as the pipeline derives them from 1,000 realistic events: 320 keys
+-- of the latest windows at random, each with a 2-bin delta taken from its own bins, and 80 new
+-- keys (named after `tag`) with one bin.
+CREATE FUNCTION pg_temp.draw_batch(tag text)
+RETURNS TABLE (window_start timestamptz, metric_name text, dimensions jsonb, relative_accuracy double precision, sketch jsonb)
+LANGUAGE sql VOLATILE AS $$
+  WITH picked AS (
+    SELECT h.*, row_number() OVER () AS n
+      FROM (SELECT * FROM aggregate_histograms
+             WHERE window_start >= (SELECT max(window_start) - interval '15 minutes' FROM aggregate_histograms)
+             ORDER BY random() LIMIT 320) AS h
+  )
   SELECT p.window_start, p.metric_name, p.dimensions, p.relative_accuracy,
          (SELECT jsonb_build_object('relativeAccuracy', p.relative_accuracy, 'zeroCount', 0,
                                     'bins', jsonb_object_agg(k, 1))
-            FROM (SELECT k FROM jsonb_object_keys(p.sketch -> 'bins') AS k ORDER BY random() LIMIT 2) AS b) AS sketch
+            FROM (SELECT k FROM jsonb_object_keys(p.sketch -> 'bins') AS k ORDER BY random() LIMIT 2) AS b)
     FROM picked p
   UNION ALL
-  SELECT p.window_start, p.metric_name, jsonb_set(p.dimensions, '{merchant_id}', to_jsonb('new-' || p.n)),
+  SELECT p.window_start, p.metric_name, jsonb_set(p.dimensions, '{merchant_id}', to_jsonb('new-' || tag || '-' || p.n)),
          p.relative_accuracy,
          jsonb_build_object('relativeAccuracy', p.relative_accuracy, 'zeroCount', 0,
                             'bins', jsonb_build_object((400 + p.n % 50)::text, 1))
     FROM picked p WHERE p.n <= 80
-)
+$$;
+
+-- The batch under test, as the writer sends it: text arrays.
+CREATE TEMP TABLE test_batch AS
 SELECT array_agg(window_start::text ORDER BY window_start, metric_name, dimensions) AS w,
        array_agg(metric_name ORDER BY window_start, metric_name, dimensions) AS name,
        array_agg(dimensions::text ORDER BY window_start, metric_name, dimensions) AS dims,
@@ -41,7 +47,7 @@ SELECT array_agg(window_start::text ORDER BY window_start, metric_name, dimensio
                  ORDER BY window_start, metric_name, dimensions) AS bin_index,
        array_agg((SELECT string_agg(sketch -> 'bins' ->> k, ',' ORDER BY k::int) FROM jsonb_object_keys(sketch -> 'bins') AS k)
                  ORDER BY window_start, metric_name, dimensions) AS bin_count
-  FROM deltas;
+  FROM pg_temp.draw_batch('test');
 
 -- The same rows with the sketch as two arrays, sorted by bin index, and the same rollup marks.
 CREATE TABLE histograms_as_arrays (
@@ -140,28 +146,13 @@ BEGIN
     array_upsert || measures || ', ' || array_merge,
     array_upsert || measures || ', zero_count = EXCLUDED.zero_count, bin_index = EXCLUDED.bin_index, bin_count = EXCLUDED.bin_count',
     append_partials];
-  -- 100 batches' partials for the compaction to fold, each batch drawn as the test batch was
-  -- (320 keys of the latest windows at random, 80 new keys of its own), so keys repeat across
-  -- batches about as they do in a realistic stream. The append-only variant adds its own rows.
+  -- 100 batches' partials for the compaction to fold, each drawn as the test batch was, so keys
+  -- repeat across batches about as they do in a realistic stream. The append-only variant adds
+  -- its own rows.
   FOR i IN 1..100 LOOP
     INSERT INTO histogram_partials
-    WITH picked AS (
-      SELECT h.*, row_number() OVER () AS n
-        FROM (SELECT * FROM aggregate_histograms
-               WHERE window_start >= (SELECT max(window_start) - interval '15 minutes' FROM aggregate_histograms)
-               ORDER BY random() LIMIT 320) AS h
-    )
-    SELECT p.window_start, p.metric_name, p.dimensions, p.relative_accuracy, 2, 100, 10, 90,
-           (SELECT jsonb_build_object('relativeAccuracy', p.relative_accuracy, 'zeroCount', 0,
-                                      'bins', jsonb_object_agg(k, 1))
-              FROM (SELECT k FROM jsonb_object_keys(p.sketch -> 'bins') AS k ORDER BY random() LIMIT 2) AS b)
-      FROM picked p
-    UNION ALL
-    SELECT p.window_start, p.metric_name, jsonb_set(p.dimensions, '{merchant_id}', to_jsonb('new-' || i || '-' || p.n)),
-           p.relative_accuracy, 2, 100, 10, 90,
-           jsonb_build_object('relativeAccuracy', p.relative_accuracy, 'zeroCount', 0,
-                              'bins', jsonb_build_object((400 + p.n % 50)::text, 1))
-      FROM picked p WHERE p.n <= 80;
+    SELECT d.window_start, d.metric_name, d.dimensions, d.relative_accuracy, 2, 100, 10, 90, d.sketch
+      FROM pg_temp.draw_batch(i::text) AS d;
   END LOOP;
   ANALYZE histogram_partials;
   statements := statements || (compact || measures || ', ' || jsonb_merge);
