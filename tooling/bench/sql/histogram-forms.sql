@@ -10,6 +10,8 @@
 --   psql <scratch database> -f tooling/bench/sql/histogram-forms.sql
 
 \set ON_ERROR_STOP on
+-- Left behind if an earlier run stopped half-way.
+DROP TABLE IF EXISTS histograms_as_arrays, histogram_partials;
 
 -- A batch's histogram deltas as the pipeline derives them from 1,000 realistic events: 320 keys
 -- of the latest windows at random, each with a 2-bin delta taken from its own bins, and 80 new
