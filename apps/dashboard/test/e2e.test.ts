@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 
 import { openReaderDatabase, type ReaderDatabase } from '@paymetrics/runtime';
+import type { MerchantCollapseIncident } from '@paymetrics/scenarios';
 import { createSchemaDatabase, type TestDatabase } from '@paymetrics/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -82,7 +83,7 @@ async function expectChartsDrawn(page: Page, charts: readonly string[]): Promise
 beforeAll(async () => {
   await ensureWebBuild();
   database = await createSchemaDatabase('dashboard_e2e');
-  await seedScenario(database.url, {
+  const { incidents } = await seedScenario(database.url, {
     seed: 5,
     count: 15_000,
     spanMinutes: 26 * 60,
@@ -93,10 +94,10 @@ beforeAll(async () => {
       'outage:region=EU,start=+25h,duration=30m,declines=0.5',
     ],
   });
-  ({ merchantId: collapsedMerchant } = await recordAnalytics(
-    database.url,
-    new Date(NOW).toISOString().slice(0, 10),
-  ));
+  const collapse = incidents.find((i): i is MerchantCollapseIncident => i.type === 'merchant-collapse');
+  if (!collapse) throw new Error('the scenario has no merchant collapse');
+  collapsedMerchant = collapse.merchantId;
+  await recordAnalytics(database.url, new Date(NOW).toISOString().slice(0, 10), collapse);
   reader = await openReaderDatabase({
     databaseUrl: database.url,
     dataDir: '.',

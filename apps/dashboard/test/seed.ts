@@ -1,7 +1,12 @@
 import { compileRuleSet, createMetricEngine, defaultRuleSet } from '@paymetrics/metric-engine';
 import { processBatch } from '@paymetrics/pipeline';
 import { openReaderDatabase, type ReaderDatabase } from '@paymetrics/runtime';
-import { generateScenario, parseIncident } from '@paymetrics/scenarios';
+import {
+  createScenario,
+  type Incident,
+  type MerchantCollapseIncident,
+  parseIncident,
+} from '@paymetrics/scenarios';
 import { createPostgresMetricsStore } from '@paymetrics/storage-adapters';
 import { findFreePort } from '@paymetrics/testing';
 import pg from 'pg';
@@ -48,10 +53,14 @@ export interface SeedOptions {
 
 /**
  * Replays a generated scenario through the real pipeline into `databaseUrl` (schema applied),
- * plus one undecodable line carrying a card number, and returns the lines it replayed.
+ * plus one undecodable line carrying a card number. Returns how many lines it replayed and the
+ * incidents as injected (merchant and window resolved).
  */
-export async function seedScenario(databaseUrl: string, options: SeedOptions): Promise<{ lines: number }> {
-  const scenario = generateScenario({
+export async function seedScenario(
+  databaseUrl: string,
+  options: SeedOptions,
+): Promise<{ lines: number; incidents: readonly Incident[] }> {
+  const scenario = createScenario({
     seed: options.seed,
     count: options.count,
     startMs: options.nowMs - (options.spanMinutes + 1) * MINUTE,
@@ -62,7 +71,7 @@ export async function seedScenario(databaseUrl: string, options: SeedOptions): P
     dailyCurve: true,
     incidents: (options.incidents ?? []).map((spec) => parseIncident(spec)),
   });
-  const lines = Array.from(scenario, (event) => event.line);
+  const lines = Array.from(scenario.events(), (event) => event.line);
   lines.push(`{"schemaVersion":1,"merchantId":"m_broken","card":"${PAN_IN_BAD_LINE}"`);
 
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -85,29 +94,39 @@ export async function seedScenario(databaseUrl: string, options: SeedOptions): P
   } finally {
     await store.close();
   }
-  return { lines: lines.length };
+  return { lines: lines.length, incidents: scenario.incidents };
 }
 
 /**
  * Writes what detection and segmentation record, for the page to show: an open critical
- * approval-rate anomaly on the merchant whose approvals collapsed (over its worst hour) and one
- * segment per merchant. The dashboard only reads these tables.
+ * approval-rate anomaly over the window of the injected merchant collapse (on 5-minute
+ * boundaries, as detectors report), a warning volume anomaly right after it, and one segment per
+ * merchant. Taken from the incident itself, not from the data, so the anomaly is the same
+ * whatever the hour the test runs at. The dashboard only reads these tables.
  */
-export async function recordAnalytics(databaseUrl: string, asOf: string): Promise<{ merchantId: string }> {
+export async function recordAnalytics(
+  databaseUrl: string,
+  asOf: string,
+  collapse: MerchantCollapseIncident,
+): Promise<void> {
+  const window = 5 * MINUTE;
+  const start = new Date(Math.floor(collapse.startMs / window) * window);
+  const end = new Date(Math.ceil(collapse.endMs / window) * window);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ merchant_id: string; window_start: Date; rate: number }>(
-      `select merchant_id, date_trunc('hour', window_start) as window_start,
-              sum(approved_count)::float8 / sum(txn_count) as rate
-         from payment_metrics_5m group by 1, 2 having sum(txn_count) >= 20 order by 3 limit 1`,
-    );
-    const worst = rows[0]!;
+    // Observed: the merchant's approval rate over the window as stored, or the injected rate if
+    // the window holds none of its payments.
     await client.query(
       `insert into metric_anomalies (metric, scope, window_start, window_end, observed, expected, score, severity, detector)
-       values ('approval_rate', $1, $2, $2::timestamptz + interval '1 hour', $3, 0.91, 12.5, 'critical', 'dashboard-test'),
-              ('volume', '{}', $2::timestamptz + interval '1 hour', $2::timestamptz + interval '90 minutes', 1800, 1200, 4.2, 'warning', 'dashboard-test')`,
-      [JSON.stringify({ merchant_id: worst.merchant_id }), worst.window_start, worst.rate],
+       select 'approval_rate', jsonb_build_object('merchant_id', $1::text), $2::timestamptz, $3::timestamptz,
+              coalesce(sum(approved_count)::float8 / nullif(sum(txn_count), 0), $4::float8), $5::float8,
+              12.5, 'critical', 'dashboard-test'
+         from payment_metrics_5m where merchant_id = $1 and window_start >= $2 and window_start < $3
+       union all
+       select 'volume', '{}', $3::timestamptz, $3::timestamptz + interval '30 minutes', 1800, 1200, 4.2, 'warning',
+              'dashboard-test'`,
+      [collapse.merchantId, start, end, collapse.approvalRate, collapse.baselineApprovalRate],
     );
     await client.query(
       `insert into merchant_segments (as_of, merchant_id, segment, distance, features)
@@ -117,7 +136,6 @@ export async function recordAnalytics(databaseUrl: string, asOf: string): Promis
          from payment_metrics_5m group by merchant_id`,
       [asOf],
     );
-    return { merchantId: worst.merchant_id };
   } finally {
     await client.end();
   }
