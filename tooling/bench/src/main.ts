@@ -18,7 +18,15 @@ import { type BenchServer, createBenchDatabase, openBenchServer } from './databa
 import { writeLines } from './line-file.js';
 import type { LagOutcome, LagTask, MeasureTask, StreamOutcome, StreamTask } from './measure.js';
 import { measureReplay, type ReplayOutcome } from './replay.js';
-import { cpuPerThousandEvents, type Floors, printTable, targetRows } from './report.js';
+import {
+  cpuPerThousandEvents,
+  type Floors,
+  peakRssOfRunsMb,
+  pipelineRssMb,
+  printTable,
+  type Report,
+  targetRows,
+} from './report.js';
 import { peakRssMb, round } from './stats.js';
 import { type Expected, expectedOf, type Verified, verifyRun } from './verify.js';
 import {
@@ -252,7 +260,20 @@ async function main(): Promise<void> {
 
     const runs = [realisticRun, worstRun, ...latency.values(), ...scale.values()];
     const allVerified = runs.every((r) => r.verified.ok) && lagVerified.ok && replayRun.verified.ok;
-    const streamRssMb = Math.max(...runs.map((r) => r.rssMb), lag.rssMb);
+    const report: Report = {
+      server: server.description,
+      nodeFlags: nodeFlags(),
+      realisticRun,
+      worstRun,
+      latency,
+      lag,
+      lagVerified,
+      scale,
+      floors,
+      replay: replayRun,
+      LAG,
+      loadAtStart,
+    };
     const figures: Record<string, number | string | boolean> = {
       events: EVENTS,
       throughput_batch_size: THROUGHPUT_BATCH,
@@ -269,8 +290,8 @@ async function main(): Promise<void> {
       lag_p95_ms_10k: round(lag.lagP95Ms),
       lag_p99_ms_10k: round(lag.lagP99Ms),
       lag_achieved_events_per_s: Math.round(lag.achievedPerSecond),
-      rss_mb: round(Math.max(streamRssMb, replayRun.rssMb ?? 0)),
-      rss_mb_pipeline: round(streamRssMb),
+      rss_mb: round(peakRssOfRunsMb(report)),
+      rss_mb_pipeline: round(pipelineRssMb(report)),
       rss_mb_realistic: round(realisticRun.rssMb),
       rss_mb_replay: replayRun.rssMb === undefined ? 'n/a' : round(replayRun.rssMb),
       node_flags: nodeFlags(),
@@ -308,20 +329,6 @@ async function main(): Promise<void> {
     figures.bench_seconds = round((performance.now() - started) / 1000);
     figures.bench_process_rss_mb = round(peakRssMb());
 
-    const report = {
-      server: server.description,
-      nodeFlags: nodeFlags(),
-      realisticRun,
-      worstRun,
-      latency,
-      lag,
-      lagVerified,
-      scale,
-      floors,
-      replay: replayRun,
-      LAG,
-      loadAtStart,
-    };
     printTable(report);
     for (const row of targetRows(report)) figures[`target_met_${row.key}`] = row.met;
     if (!allVerified) {
